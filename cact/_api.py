@@ -1,0 +1,308 @@
+"""The public functions: check and coerce the arguments, pick the kernel, run it.
+
+Conventions shared by every function (see README.md):
+- dtypes: float32 -> float32, float64 -> float64, float16 -> computed in float32, returned as
+  float16; bool and integers -> float64. Other dtypes raise TypeError.
+- `out=`: a writeable ndarray of the result's shape; the result is cast into it under NumPy's
+  'same_kind' rule. It may be x itself or overlap x; the result is as if it did not.
+- A 0-d input without `out` gives a NumPy scalar, as NumPy's ufuncs do.
+- `<name>_grad(..., grad_output=g)` is the backward step g * f'(x) in one pass; g is cast to x's
+  compute dtype and must have x's shape.
+"""
+import numpy as np
+
+from cact import _kernels as K
+from cact._checks import (
+    F32,
+    F64,
+    as_axis,
+    as_channel_slopes,
+    as_grad_output,
+    as_input,
+    as_real,
+    check_out,
+    detach,
+    rows_view,
+)
+
+_SFX = {F32: "f32", F64: "f64"}
+
+
+def _family(stem, ops):
+    """{op: {dtype: (contiguous kernel, strided kernel)}} for one elementwise activation."""
+    return {
+        op: {dt: (getattr(K, f"{stem}_{op}_{s}"), getattr(K, f"{stem}_{op}_{s}_s")) for dt, s in _SFX.items()}
+        for op in ops
+    }
+
+
+_ELEMENTWISE = {
+    stem: _family(stem, ("fwd", "grad", "bwd"))
+    for stem in ("sigmoid", "relu", "leaky_relu", "elu", "gelu_tanh", "gelu_erf")
+}
+_SOFTMAX = {
+    dt: {
+        "fwd": (getattr(K, f"softmax_fwd_{s}"), getattr(K, f"softmax_fwd_{s}_s")),
+        "bwd": (getattr(K, f"softmax_bwd_{s}"), getattr(K, f"softmax_bwd_{s}_s")),
+        "jac": getattr(K, f"softmax_jac_{s}"),
+    }
+    for dt, s in _SFX.items()
+}
+_PRELU = {dt: (getattr(K, f"prelu_fwd_{s}"), getattr(K, f"prelu_grad_{s}")) for dt, s in _SFX.items()}
+
+
+# ---- shared plumbing --------------------------------------------------------------------------
+
+def _target(a, out, result_dtype):
+    """Where the kernel writes: `out` itself when it has the compute dtype, else a new array."""
+    if out is not None:
+        check_out(out, a.shape, result_dtype)
+        if out.dtype is a.dtype:
+            return out
+    return np.empty_like(a)
+
+
+def _finish(t, out, result_dtype):
+    """Return the result: a new array (or NumPy scalar for 0-d), or `out` after casting into it."""
+    if out is None:
+        if t.dtype is not result_dtype:
+            t = t.astype(result_dtype)
+        return t[()] if t.ndim == 0 else t
+    if t is not out:
+        np.copyto(out, t.astype(result_dtype, copy=False), casting="same_kind")
+    return out
+
+
+def _run_elementwise(kernels, a, g, t, p):
+    """Run an elementwise kernel pair (contiguous, strided) over a (and g) into t (same shape)."""
+    contiguous, strided = kernels
+    a = detach(a, t)
+    if g is not None:
+        g = detach(g, t)
+    for order, flag in (("C", "C_CONTIGUOUS"), ("F", "F_CONTIGUOUS")):
+        if a.flags[flag] and t.flags[flag] and (g is None or g.flags[flag]):
+            if g is None:
+                contiguous(a.ravel(order), t.ravel(order), p)
+            else:
+                contiguous(a.ravel(order), g.ravel(order), t.ravel(order), p)
+            return
+    ops = [a, t] if g is None else [a, g, t]
+    flags = [["readonly"]] * (len(ops) - 1) + [["writeonly"]]
+    it = np.nditer(ops, flags=["external_loop", "buffered", "zerosize_ok", "grow_inner"],
+                   op_flags=flags, buffersize=1 << 16)
+    with it:
+        for chunks in it:
+            strided(*chunks, p)
+
+
+def _elementwise(stem, op, x, p, grad_output, out):
+    a, result_dtype = as_input(x)
+    g = None if grad_output is None else as_grad_output(grad_output, a)
+    t = _target(a, out, result_dtype)
+    if g is not None:
+        op = "bwd"
+    _run_elementwise(_ELEMENTWISE[stem][op][a.dtype], a, g, t, p)
+    return _finish(t, out, result_dtype)
+
+
+def _gelu_stem(approximate):
+    if type(approximate) is str:
+        if approximate == "tanh":
+            return "gelu_tanh"
+        if approximate == "none":
+            return "gelu_erf"
+        raise ValueError(f"approximate must be 'tanh' or 'none', got {approximate!r}")
+    raise TypeError(f"approximate must be a string, 'tanh' or 'none', got {type(approximate).__name__}")
+
+
+# ---- forward ----------------------------------------------------------------------------------
+
+def sigmoid(x, *, out=None):
+    """Logistic sigmoid, 1 / (1 + exp(-x)), computed as 1/(1+e) or e/(1+e) with e = exp(-|x|).
+
+    Derivative: s (1 - s) (`sigmoid_grad`)."""
+    return _elementwise("sigmoid", "fwd", x, 0.0, None, out)
+
+
+def relu(x, *, out=None):
+    """Rectified linear unit, max(0, x); NaN stays NaN.
+
+    Derivative: 1 for x > 0, else 0 (0 at x = 0, as PyTorch) (`relu_grad`)."""
+    return _elementwise("relu", "fwd", x, 0.0, None, out)
+
+
+def leaky_relu(x, alpha=0.01, *, out=None):
+    """Leaky ReLU: x if x > 0 else alpha * x (for any alpha, also alpha > 1).
+
+    Derivative: 1 for x > 0, else alpha (alpha at x = 0, as PyTorch) (`leaky_relu_grad`)."""
+    return _elementwise("leaky_relu", "fwd", x, as_real(alpha, "alpha"), None, out)
+
+
+def elu(x, alpha=1.0, *, out=None):
+    """Exponential linear unit: x if x > 0 else alpha * (exp(x) - 1), computed with expm1.
+
+    Derivative: 1 for x > 0, else alpha * exp(x) (alpha at x = 0, as PyTorch) (`elu_grad`)."""
+    return _elementwise("elu", "fwd", x, as_real(alpha, "alpha"), None, out)
+
+
+def gelu(x, approximate="tanh", *, out=None):
+    """Gaussian error linear unit.
+
+    approximate="tanh" (the default, the seed's formula): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))),
+    computed as x * sigmoid(2z) so it does not cancel for negative x.
+    approximate="none": the exact x * Phi(x), Phi the standard normal CDF, computed with erfc.
+    Note PyTorch's default is "none" and JAX's is the tanh form. Derivative: `gelu_grad`."""
+    return _elementwise(_gelu_stem(approximate), "fwd", x, 0.0, None, out)
+
+
+def prelu(x, alpha, *, axis=1, out=None):
+    """Parametric ReLU: x if x > 0 else alpha * x.
+
+    `alpha` is one slope for all of x (a scalar or a one-element array), or a 1-D array with one
+    slope per channel along `axis` (PyTorch's convention: channels on axis 1; needs x.ndim >= 2).
+    Derivatives: `prelu_grad` returns (d/dx, d/dalpha)."""
+    a, result_dtype = as_input(x)
+    slopes, ax, _ = as_channel_slopes(alpha, a, axis)
+    if ax is None:
+        t = _target(a, out, result_dtype)
+        _run_elementwise(_ELEMENTWISE["leaky_relu"]["fwd"][a.dtype], a, None, t, float(slopes[0]))
+        return _finish(t, out, result_dtype)
+    if out is not None:
+        check_out(out, a.shape, result_dtype)
+    t = out if (out is not None and out.dtype is a.dtype and out.flags.c_contiguous) else np.empty(a.shape, a.dtype)
+    a = np.ascontiguousarray(detach(a, t))
+    shape3 = (int(np.prod(a.shape[:ax])), a.shape[ax], int(np.prod(a.shape[ax + 1:])))
+    _PRELU[a.dtype][0](a.reshape(shape3), slopes, t.reshape(shape3))
+    return _finish(t, out, result_dtype)
+
+
+def softmax(x, axis=-1, *, out=None):
+    """Softmax along `axis` (default: the last), exp(x - max) / sum(exp(x - max)).
+
+    Stable for any input: entries of -inf give exactly 0; a row that is all -inf, or holds NaN or
+    +inf, gives NaN. Derivative: `softmax_grad`."""
+    a, result_dtype = as_input(x)
+    ax = as_axis(axis, a.ndim)
+    if out is not None:
+        check_out(out, a.shape, result_dtype)
+    t, t2 = _softmax_target(a, ax, out)
+    x2 = _rows(detach(a, t), ax)
+    _softmax_kernel(_SOFTMAX[a.dtype]["fwd"], x2, t2)
+    return _finish(t, out, result_dtype)
+
+
+# ---- derivatives ------------------------------------------------------------------------------
+
+def sigmoid_grad(x, *, grad_output=None, out=None):
+    """sigmoid'(x) = s (1 - s) = e / (1 + e)^2 with e = exp(-|x|); with grad_output=g, g * sigmoid'(x)."""
+    return _elementwise("sigmoid", "grad", x, 0.0, grad_output, out)
+
+
+def relu_grad(x, *, grad_output=None, out=None):
+    """relu'(x) = 1 for x > 0, else 0 (0 at x = 0, as PyTorch; NaN stays NaN); with grad_output=g, g * relu'(x)."""
+    return _elementwise("relu", "grad", x, 0.0, grad_output, out)
+
+
+def leaky_relu_grad(x, alpha=0.01, *, grad_output=None, out=None):
+    """leaky_relu'(x) = 1 for x > 0, else alpha (alpha at 0); with grad_output=g, g * leaky_relu'(x)."""
+    return _elementwise("leaky_relu", "grad", x, as_real(alpha, "alpha"), grad_output, out)
+
+
+def elu_grad(x, alpha=1.0, *, grad_output=None, out=None):
+    """elu'(x) = 1 for x > 0, else alpha * exp(x) (alpha at 0); with grad_output=g, g * elu'(x)."""
+    return _elementwise("elu", "grad", x, as_real(alpha, "alpha"), grad_output, out)
+
+
+def gelu_grad(x, approximate="tanh", *, grad_output=None, out=None):
+    """gelu'(x); with grad_output=g, g * gelu'(x).
+
+    tanh: 0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2), t = tanh(z);
+    none: Phi(x) + x phi(x), phi the standard normal density."""
+    return _elementwise(_gelu_stem(approximate), "grad", x, 0.0, grad_output, out)
+
+
+def prelu_grad(x, alpha, *, axis=1, grad_output=None):
+    """Gradients of prelu: (grad_x, grad_alpha).
+
+    grad_x = g * (1 if x > 0 else alpha); grad_alpha = sum of g * (0 if x > 0 else x) over all but
+    the channel axis, with alpha's shape (g = 1 without grad_output)."""
+    a, result_dtype = as_input(x)
+    slopes, ax, alpha_shape = as_channel_slopes(alpha, a, axis)
+    g = None if grad_output is None else as_grad_output(grad_output, a)
+    if ax is None:
+        shape3 = (1, 1, a.size)
+    else:
+        shape3 = (int(np.prod(a.shape[:ax])), a.shape[ax], int(np.prod(a.shape[ax + 1:])))
+    gx = np.empty(a.shape, a.dtype)
+    partial = np.empty(shape3[:2], np.float64)
+    a3 = np.ascontiguousarray(a).reshape(shape3)
+    g3 = a3 if g is None else np.ascontiguousarray(g).reshape(shape3)
+    _PRELU[a.dtype][1](a3, g3, g is not None, slopes, gx.reshape(shape3), partial)
+    galpha = partial.sum(axis=0).astype(result_dtype).reshape(alpha_shape)
+    gx = _finish(gx, None, result_dtype)
+    return gx, (galpha[()] if galpha.ndim == 0 else galpha)
+
+
+def softmax_grad(x, axis=-1, *, grad_output=None, out=None):
+    """Derivative of softmax along `axis`.
+
+    With grad_output=g: the vector-Jacobian product y * (g - sum(g * y, axis)), y = softmax(x),
+    x's shape. Without it: the full Jacobian, shape x.shape + (K,), K = x.shape[axis], with
+    J[..., i, j] = dy_i / dx_j = y_i (delta_ij - y_j) (for an axis other than the last, i stays at
+    `axis` and j is the new last axis)."""
+    a, result_dtype = as_input(x)
+    ax = as_axis(axis, a.ndim)
+    kernels = _SOFTMAX[a.dtype]
+    if grad_output is not None:
+        g = as_grad_output(grad_output, a)
+        if out is not None:
+            check_out(out, a.shape, result_dtype)
+        t, t2 = _softmax_target(a, ax, out)
+        x2 = _rows(detach(a, t), ax)
+        # the backward row kernel reads g after writing its output: g must not alias it at all
+        g2 = _rows(g.copy() if np.may_share_memory(g, t) else g, ax)
+        _softmax_kernel(kernels["bwd"], x2, t2, g2)
+        return _finish(t, out, result_dtype)
+    Kdim = a.shape[ax]
+    shape = a.shape + (Kdim,)
+    if out is not None:
+        check_out(out, shape, result_dtype)
+    x2 = _rows(a, ax)
+    jac = np.empty((x2.shape[0], Kdim, Kdim), a.dtype)
+    kernels["jac"](x2, jac, np.empty(x2.shape, np.float64))
+    jac = np.moveaxis(jac.reshape(np.moveaxis(a, ax, -1).shape + (Kdim,)), -2, ax)
+    if out is None:
+        return _finish(np.ascontiguousarray(jac), None, result_dtype)
+    np.copyto(out, jac.astype(result_dtype, copy=False), casting="same_kind")
+    return out
+
+
+# ---- softmax plumbing -------------------------------------------------------------------------
+
+def _rows(a, ax):
+    """a with `ax` moved last, as a 2-D (rows, K) array (a view when possible, else a copy)."""
+    m = np.moveaxis(a, ax, -1)
+    v = rows_view(m, m.shape[-1])
+    return v if v is not None else rows_view(np.ascontiguousarray(m), m.shape[-1])
+
+
+def _softmax_target(a, ax, out):
+    """(array the result lands in, its (rows, K) view the kernel writes)."""
+    if out is not None and out.dtype is a.dtype:
+        v = rows_view(np.moveaxis(out, ax, -1), a.shape[ax])
+        if v is not None:
+            return out, v
+    t = np.empty_like(a)
+    return t, rows_view(np.moveaxis(t, ax, -1), a.shape[ax])
+
+
+def _softmax_kernel(pair, x2, t2, g2=None):
+    contiguous, strided = pair
+    unit = x2.strides[1] == x2.itemsize and t2.strides[1] == t2.itemsize
+    if g2 is not None:
+        unit = unit and g2.strides[1] == g2.itemsize
+    k = contiguous if unit else strided
+    if g2 is None:
+        k(x2, t2)
+    else:
+        k(x2, g2, t2)

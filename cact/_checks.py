@@ -1,0 +1,163 @@
+"""Argument checking and coercion for the public API.
+
+Everything here runs before any output is written, so a bad argument raises a TypeError or
+ValueError naming it and leaves `out` untouched. Kernels only ever receive float32/float64 arrays
+in native byte order.
+"""
+import math
+import numbers
+
+import numpy as np
+
+try:  # NumPy >= 2.0
+    from numpy.lib.array_utils import normalize_axis_index
+except ImportError:  # pragma: no cover
+    from numpy.core.multiarray import normalize_axis_index
+
+F32 = np.dtype(np.float32)
+F64 = np.dtype(np.float64)
+F16 = np.dtype(np.float16)
+
+
+def _compute_dtypes(dt, name):
+    """(compute dtype, result dtype) for an input dtype, or TypeError naming `name`."""
+    kind = dt.kind
+    if kind == "f":
+        size = dt.itemsize
+        if size == 4:
+            return F32, F32
+        if size == 8:
+            return F64, F64
+        if size == 2:
+            return F32, F16
+        raise TypeError(
+            f"{name}: dtype {dt} is not supported (cact computes in float32 or float64 and will not "
+            f"silently lose {dt}'s precision); convert it explicitly, e.g. {name}.astype(np.float64)"
+        )
+    if kind in "biu":
+        return F64, F64
+    raise TypeError(f"{name}: dtype {dt} is not supported; expected real floating, integer or bool data")
+
+
+def as_input(x, name="x"):
+    """Return (x as an array of its compute dtype, result dtype).
+
+    float32 and float64 are used as they are; float16 computes in float32; bool and integers in
+    float64 (as np.exp does); byte-swapped data is converted to native order."""
+    a = x if type(x) is np.ndarray else np.asarray(x)
+    dt = a.dtype
+    if dt is F32 or dt is F64:
+        return a, dt
+    compute, result = _compute_dtypes(dt, name)
+    return a.astype(compute), result
+
+
+def as_grad_output(g, a, name="grad_output"):
+    """grad_output as an array of x's compute dtype and shape."""
+    ga = g if type(g) is np.ndarray else np.asarray(g)
+    if ga.dtype is not a.dtype:
+        _compute_dtypes(ga.dtype, name)  # rejects complex, object, ...
+        ga = ga.astype(a.dtype)
+    if ga.shape != a.shape:
+        raise ValueError(f"{name} has shape {ga.shape}, but x has shape {a.shape}; they must match")
+    return ga
+
+
+def check_out(out, shape, result_dtype, name="out"):
+    """`out` must be a writeable ndarray of the result's shape whose dtype the result can be cast to
+    under NumPy's 'same_kind' rule."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{name} must be a numpy.ndarray, got {type(out).__name__}")
+    if out.shape != shape:
+        raise ValueError(f"{name} has shape {out.shape}, but the result has shape {shape}")
+    if not out.flags.writeable:
+        raise ValueError(f"{name} is read-only")
+    if out.dtype != result_dtype and not np.can_cast(result_dtype, out.dtype, "same_kind"):
+        raise TypeError(
+            f"{name} has dtype {out.dtype}, which cannot hold {result_dtype} results "
+            f"under the 'same_kind' casting rule"
+        )
+
+
+def as_real(v, name):
+    """A finite real number (Python or NumPy scalar, or 0-d array) as a float."""
+    if type(v) is float:
+        f = v
+    elif isinstance(v, (bool, np.bool_)) or not (
+        isinstance(v, numbers.Real)
+        or (isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype.kind in "iuf")
+    ):
+        raise TypeError(f"{name} must be a real number, got {type(v).__name__}")
+    else:
+        f = float(v)
+    if not math.isfinite(f):
+        raise ValueError(f"{name} must be finite, got {f}")
+    return f
+
+
+def as_axis(axis, ndim, name="axis"):
+    """A valid axis index for an array of `ndim` dimensions."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(axis).__name__}")
+    try:
+        return normalize_axis_index(int(axis), ndim)
+    except Exception:
+        raise ValueError(
+            f"{name} {axis} is out of bounds for an array of dimension {ndim}"
+        ) from None
+
+
+def as_channel_slopes(alpha, a, axis, name="alpha"):
+    """prelu's alpha: (slopes as a float64 1-D array, channel axis or None for one shared slope,
+    alpha's shape). A scalar or a single-element array is one slope for all of x; a 1-D array of
+    length C is one slope per channel along `axis`, which needs x.shape[axis] == C."""
+    if isinstance(alpha, np.ndarray) or isinstance(alpha, (list, tuple)):
+        arr = np.asarray(alpha)
+        if arr.dtype.kind not in "iuf" or arr.dtype.itemsize > 8:
+            raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+        if arr.ndim > 1:
+            raise ValueError(f"{name} must be a scalar or a 1-D array, got shape {arr.shape}")
+        slopes = arr.astype(np.float64).reshape(-1)
+        if slopes.size == 0:
+            raise ValueError(f"{name} must not be empty")
+        if not np.all(np.isfinite(slopes)):
+            raise ValueError(f"{name} must be finite")
+        if arr.ndim == 0 or slopes.size == 1:
+            return slopes, None, arr.shape
+        if a.ndim < 2:
+            raise ValueError(
+                f"{name} has {slopes.size} per-channel slopes, which needs x.ndim >= 2 "
+                f"(channels on axis {axis}); x has shape {a.shape}"
+            )
+        ax = as_axis(axis, a.ndim)
+        if a.shape[ax] != slopes.size:
+            raise ValueError(
+                f"{name} has {slopes.size} slopes, but x has {a.shape[ax]} channels on axis {ax}"
+            )
+        return slopes, ax, arr.shape
+    return np.array([as_real(alpha, name)]), None, ()
+
+
+def detach(src, target):
+    """`src`, or a copy of it when it overlaps `target` other than element for element
+    (an exact alias is fine for elementwise kernels, which read each element before writing it)."""
+    if not np.may_share_memory(src, target):
+        return src
+    if (
+        src.__array_interface__["data"][0] == target.__array_interface__["data"][0]
+        and src.strides == target.strides
+        and src.shape == target.shape
+    ):
+        return src
+    return src.copy()
+
+
+def rows_view(m, K):
+    """A 2-D (rows, K) view of `m` (whose last axis has length K) without copying, or None."""
+    R = m.size // K if K else math.prod(m.shape[:-1])
+    v = m.view()
+    try:
+        v.shape = (R, K)
+    except AttributeError:
+        return None
+    return v

@@ -1,0 +1,21 @@
+# Declarations of the scalar math in _math.h (one value and one derivative per activation).
+cdef extern from "_math.h" nogil:
+    double cact_exp_diff(double x, double m)
+    double cact_sigmoid(double x)
+    double cact_sigmoid_grad(double x)
+    double cact_relu(double x)
+    double cact_relu_grad(double x)
+    double cact_leaky_relu(double x, double a)
+    double cact_leaky_relu_grad(double x, double a)
+    double cact_prelu_grad_alpha(double x)
+    double cact_elu(double x, double a)
+    double cact_elu_grad(double x, double a)
+    double cact_gelu_tanh(double x)
+    double cact_gelu_tanh_grad(double x)
+    double cact_gelu_erf(double x)
+    double cact_gelu_erf_grad(double x)
+
+cdef extern from "_omp.h" nogil:
+    int CACT_OPENMP_ENABLED
+    int omp_get_max_threads()
+    void omp_set_num_threads(int n)
