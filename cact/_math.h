@@ -17,6 +17,7 @@
 #include <math.h>
 #include "_constants.h"
 
+
 #if defined(_MSC_VER)
 #define CACT_INLINE static __inline
 #else
@@ -45,6 +46,16 @@ CACT_INLINE double cact_exp_dd(double hi, double lo) {
     return fma(e, lo, e);
 }
 
+/* m * exp(hi + lo), rounded once even where exp(hi) alone would be subnormal: there its absolute
+ * error, multiplied by |m| > 1, would be many subnormal ulps. (NaN takes the first branch.) */
+CACT_INLINE double cact_mul_exp_dd(double m, double hi, double lo) {
+    double s, t;
+    if (!(hi < -700.0)) return m * cact_exp_dd(hi, lo);
+    if (hi < -800.0) return m * 0.0;
+    cact_two_sum(hi, CACT_64LN2_HI, &s, &t);
+    return ldexp(m * cact_exp_dd(s, t + (lo + CACT_64LN2_LO)), -64);
+}
+
 /* exp(x - m) with x - m carried exactly; used by softmax (m = row max, x <= m). */
 CACT_INLINE double cact_exp_diff(double x, double m) {
     double d, r;
@@ -60,6 +71,19 @@ CACT_INLINE double cact_series(const double *c, int n, double d) {
     for (int k = n - 2; k >= 0; --k) p = fma(p, d, c[k]);
     return p * d;
 }
+
+/* Piecewise Taylor table lookup: sum c[i][k] d^k, d = x - center_i, for PIECE_LO <= x < PIECE_HI.
+ * Centers are multiples of STEP/2, so d is exact. */
+CACT_INLINE double cact_pieces(const double (*c)[CACT_PIECE_DEGREE + 1], double x) {
+    int i = (int)((x - CACT_PIECE_LO) * (1.0 / CACT_PIECE_STEP));
+    double d = x - (CACT_PIECE_LO + (i + 0.5) * CACT_PIECE_STEP);
+    const double *ci = c[i];
+    double p = ci[CACT_PIECE_DEGREE];
+    for (int k = CACT_PIECE_DEGREE - 1; k >= 0; --k) p = fma(p, d, ci[k]);
+    return p;
+}
+
+#define CACT_IN_PIECES(x) ((x) >= CACT_PIECE_LO && (x) < CACT_PIECE_HI)
 
 /* ---- sigmoid ------------------------------------------------------------------------------- */
 
@@ -128,7 +152,7 @@ CACT_INLINE double cact_gelu_tanh(double x) {
         return x / (1.0 + e);
     }
     e = cact_exp_dd(uh, ul);             /* NaN falls through here */
-    return x * (e / (1.0 + e));
+    return cact_mul_exp_dd(x / (1.0 + e), uh, ul);
 }
 
 /* gelu' = s + x s (1 - s) u',  s = sigmoid(u), u' = C1 + 3 C3 x^2
@@ -140,6 +164,7 @@ CACT_INLINE double cact_gelu_tanh_grad(double x) {
         double d = (x - CACT_GELU_TANH_GRAD_ROOT_HI) - CACT_GELU_TANH_GRAD_ROOT_LO;
         return cact_series(CACT_GELU_TANH_GRAD_SERIES, CACT_SERIES_DEGREE, d);
     }
+    if (CACT_IN_PIECES(x)) return cact_pieces(CACT_GELU_TANH_GRAD_PIECES, x);
     cact_gelu_u(x, &uh, &ul);
     du = CACT_GELU_C1_HI + 3.0 * CACT_GELU_C3_HI * (x * x);
     if (x >= 0) {
@@ -149,7 +174,7 @@ CACT_INLINE double cact_gelu_tanh_grad(double x) {
     }
     e = cact_exp_dd(uh, ul);
     double r = 1.0 / (1.0 + e);          /* 1 - s */
-    return (e * r) * fma(x * du, r, 1.0);
+    return cact_mul_exp_dd(r * fma(x * du, r, 1.0), uh, ul);
 }
 
 /* ---- gelu, exact: x Phi(x), Phi(x) = erfc(-x / sqrt 2) / 2 ----------------------------------- */
@@ -172,20 +197,48 @@ CACT_INLINE double cact_npdf(double x) {
     return cact_exp_dd(-0.5 * h, -0.5 * l) * CACT_RSQRT2PI_HI;
 }
 
+/* Deep negative tail, x < -17: Phi(x) = phi(x) S(x) / -x with the asymptotic series
+ * S(x) = sum_k (-1)^k (2k-1)!! / x^(2k) (its 12th term is < 1e-18 here), so
+ * gelu(x) = -S phi(x) and gelu'(x) = phi(x) (x - S / x) = x phi(x) (1 - S / x^2). phi's exp(-x^2/2) is applied by
+ * cact_mul_exp_dd, so subnormal results stay exact. */
+#define CACT_GELU_ERF_TAIL -17.0
+CACT_INLINE double cact_ncdf_tail_series(double x) {
+    /* Horner from the smallest term: p_{k-1} = 1 - (2k - 1) v p_k, so the last step, 1 - v p_1,
+     * rounds once with |v p_1| < 0.004. */
+    double v = 1.0 / (x * x), p = 1.0;
+    for (int k = 12; k >= 1; --k) p = fma(-(2 * k - 1) * v, p, 1.0);
+    return p;
+}
+
 /* Beyond this |x| the result has saturated: Phi(-40) and phi(40) are below the smallest double. */
 #define CACT_GELU_ERF_SAT 40.0
 
 CACT_INLINE double cact_gelu_erf(double x) {
+    double h, l;
     if (x < -CACT_GELU_ERF_SAT) return -0.0;
+    if (x < CACT_GELU_ERF_TAIL) {
+        cact_two_prod(x, x, &h, &l);
+        double S = cact_ncdf_tail_series(x);
+        return cact_mul_exp_dd(-fma(S, CACT_RSQRT2PI_HI, S * CACT_RSQRT2PI_LO), -0.5 * h, -0.5 * l);
+    }
     return x * cact_ncdf(x);
 }
 
+/* Phi + x phi */
 CACT_INLINE double cact_gelu_erf_grad(double x) {
+    double h, l;
     if (fabs(x) > CACT_GELU_ERF_SAT) return x > 0 ? 1.0 : -0.0;
+    if (x < CACT_GELU_ERF_TAIL) {
+        cact_two_prod(x, x, &h, &l);
+        double S = cact_ncdf_tail_series(x);
+        double m = fma(x, CACT_RSQRT2PI_HI, x * CACT_RSQRT2PI_LO) * fma(-S, 1.0 / h, 1.0);
+        return cact_mul_exp_dd(m, -0.5 * h, -0.5 * l);
+    }
     if (fabs(x - CACT_GELU_ERF_GRAD_ROOT_HI) < 0.35) {
         double d = (x - CACT_GELU_ERF_GRAD_ROOT_HI) - CACT_GELU_ERF_GRAD_ROOT_LO;
         return cact_series(CACT_GELU_ERF_GRAD_SERIES, CACT_SERIES_DEGREE, d);
     }
+    if (CACT_IN_PIECES(x)) return cact_pieces(CACT_GELU_ERF_GRAD_PIECES, x);
     return fma(x, cact_npdf(x), cact_ncdf(x));
 }
 

@@ -1,0 +1,98 @@
+"""Independent reference values with mpmath (60 significant digits) and errors in ulp.
+
+Used by the accuracy tests and by tools/accuracy.py. Each formula here is the textbook definition
+evaluated at high precision, written in a form that has no cancellation at that precision.
+"""
+import mpmath as mp
+import numpy as np
+
+mp.mp.dps = 60
+
+_B = mp.sqrt(2 / mp.pi)
+_K = mp.mpf("0.044715")
+
+
+def _sig(u):
+    return 1 / (1 + mp.exp(-u))
+
+
+def _gelu_u(x):
+    return 2 * _B * (x + _K * x**3)
+
+
+# name -> function of (mpf x, params) for values and derivatives
+MP = {
+    "sigmoid": lambda x: _sig(x),
+    "sigmoid_grad": lambda x: _sig(x) * _sig(-x),
+    "relu": lambda x: max(x, mp.mpf(0)),
+    "relu_grad": lambda x: mp.mpf(1) if x > 0 else mp.mpf(0),
+    "leaky_relu": lambda x, a=0.01: x if x > 0 else mp.mpf(a) * x,
+    "leaky_relu_grad": lambda x, a=0.01: mp.mpf(1) if x > 0 else mp.mpf(a),
+    "elu": lambda x, a=1.0: x if x > 0 else mp.mpf(a) * mp.expm1(x),
+    "elu_grad": lambda x, a=1.0: mp.mpf(1) if x > 0 else mp.mpf(a) * mp.exp(x),
+    "gelu_tanh": lambda x: x * _sig(_gelu_u(x)),
+    "gelu_tanh_grad": lambda x: _sig(_gelu_u(x))
+    + x * _sig(_gelu_u(x)) * _sig(-_gelu_u(x)) * 2 * _B * (1 + 3 * _K * x**2),
+    # beyond |x| = 50 the tail is below 1e-540 (mpmath's erfc cannot take |x| ~ 1e300)
+    "gelu_erf": lambda x: x if x > 50 else (mp.mpf(0) if x < -50 else x * mp.ncdf(x)),
+    "gelu_erf_grad": lambda x: mp.mpf(1) if x > 50 else (
+        mp.mpf(0) if x < -50 else mp.ncdf(x) + x * mp.npdf(x)),
+}
+
+
+def reference(name, x, *params):
+    """The mpmath value of `name` at each element of x, as a list of mpf."""
+    f = MP[name]
+    return [f(mp.mpf(float(v)), *params) for v in np.asarray(x, dtype=np.float64).ravel()]
+
+
+def ulp_of(t, dtype):
+    """The spacing of `dtype` at the (mpf) true value t (subnormal spacing below the normal range)."""
+    info = np.finfo(dtype)
+    p = info.nmant + 1
+    if t == 0:
+        return mp.mpf(2) ** (info.minexp - p + 1)
+    e = max(int(mp.floor(mp.log(abs(t), 2))), info.minexp)
+    return mp.mpf(2) ** (e - p + 1)
+
+
+def ulp_errors(computed, true, dtype):
+    """|computed - true| / ulp(true), elementwise, as float64; inf where one side is inf and the
+    other is not (or NaN where either is NaN)."""
+    out = np.empty(len(true))
+    top = mp.mpf(float(np.finfo(dtype).max))
+    for i, (c, t) in enumerate(zip(np.asarray(computed).ravel(), true)):
+        c = float(c)
+        if np.isnan(c) or mp.isnan(t):
+            out[i] = 0.0 if (np.isnan(c) and mp.isnan(t)) else np.nan
+            continue
+        if abs(t) > top:  # the true value overflows the dtype: inf of the right sign is exact
+            out[i] = 0.0 if (np.isinf(c) and (c > 0) == (t > 0)) else np.inf
+            continue
+        if np.isinf(c):
+            out[i] = np.inf
+            continue
+        out[i] = float(abs(mp.mpf(c) - t) / ulp_of(t, dtype))
+    return out
+
+
+def sweep(dtype, n_log=400, n_lin=2000, seed=0):
+    """Points covering the whole range: log-spaced magnitudes of both signs from the smallest
+    subnormal to the largest finite value, a dense uniform grid on [-40, 40], random points, and
+    the neighbourhoods of the roots of gelu' (x ~ -0.752)."""
+    info = np.finfo(dtype)
+    rng = np.random.default_rng(seed)
+    mags = np.geomspace(float(info.smallest_subnormal), float(info.max), n_log)
+    pts = [mags, -mags, np.linspace(-40, 40, n_lin), rng.uniform(-12, 12, n_lin),
+           rng.standard_normal(n_lin) * 3, np.linspace(-1.2, -0.3, n_lin),
+           np.array([0.0, -0.0, 1.0, -1.0])]
+    for root in (-0.7524614220710163, -0.7517915246935645):
+        r = np.array(root, dtype)
+        near = [r]
+        up = down = r
+        for _ in range(50):
+            up = np.nextafter(up, dtype(1)); down = np.nextafter(down, dtype(-1))
+            near += [up, down]
+        pts.append(np.array(near, dtype=np.float64))
+    x = np.concatenate(pts).astype(dtype)
+    return x[np.isfinite(x)]
