@@ -238,7 +238,8 @@ def prelu_grad(x, alpha, *, axis=1, grad_output=None):
     a3 = np.ascontiguousarray(a).reshape(shape3)
     g3 = a3 if g is None else np.ascontiguousarray(g).reshape(shape3)
     _PRELU[a.dtype][1](a3, g3, g is not None, slopes, gx.reshape(shape3), partial)
-    galpha = partial.sum(axis=0).astype(result_dtype).reshape(alpha_shape)
+    with np.errstate(over="ignore"):  # a sum beyond float32's range is inf, correctly rounded
+        galpha = partial.sum(axis=0).astype(result_dtype).reshape(alpha_shape)
     gx = _finish(gx, None, result_dtype)
     return gx, (galpha[()] if galpha.ndim == 0 else galpha)
 
@@ -292,16 +293,15 @@ def _softmax_target(a, ax, out):
         v = rows_view(np.moveaxis(out, ax, -1), a.shape[ax])
         if v is not None:
             return out, v
-    t = np.empty_like(a)
-    return t, rows_view(np.moveaxis(t, ax, -1), a.shape[ax])
+    # allocated with the softmax axis last, so the rows view always exists
+    moved = np.empty(np.moveaxis(a, ax, -1).shape, a.dtype)
+    return np.moveaxis(moved, -1, ax), rows_view(moved, a.shape[ax])
 
 
 def _softmax_kernel(pair, x2, t2, g2=None):
     contiguous, strided = pair
-    unit = x2.strides[1] == x2.itemsize and t2.strides[1] == t2.itemsize
-    if g2 is not None:
-        unit = unit and g2.strides[1] == g2.itemsize
-    k = contiguous if unit else strided
+    c = x2.flags.c_contiguous and t2.flags.c_contiguous and (g2 is None or g2.flags.c_contiguous)
+    k = contiguous if c else strided
     if g2 is None:
         k(x2, t2)
     else:

@@ -1,0 +1,416 @@
+"""The conventions every public function keeps: one test per rule."""
+import re
+
+import numpy as np
+import pytest
+
+import cact
+from conftest import ELEMENTWISE
+
+RNG = np.random.default_rng(0)
+
+
+def call_fwd(case, x, **kw):
+    _, f, params = case
+    return f(x, **params, **kw)
+
+
+# ---- dtypes ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_float32_and_float64_keep_their_dtype(forward, dt):
+    x = RNG.standard_normal((3, 5)).astype(dt)
+    y = call_fwd(forward, x)
+    assert y.dtype == dt and y.shape == x.shape
+
+
+def test_float16_computes_in_float32_and_returns_float16(forward):
+    x = RNG.standard_normal((4, 6)).astype(np.float16)
+    y = call_fwd(forward, x)
+    assert y.dtype == np.float16
+    np.testing.assert_array_equal(y, call_fwd(forward, x.astype(np.float32)).astype(np.float16))
+
+
+@pytest.mark.parametrize("dt", [np.bool_, np.int8, np.uint16, np.int32, np.int64, np.uint64])
+def test_integers_and_bools_compute_in_float64(forward, dt):
+    x = np.array([[0, 1, 1], [1, 0, 1]], dtype=dt)
+    y = call_fwd(forward, x)
+    assert y.dtype == np.float64
+    np.testing.assert_array_equal(y, call_fwd(forward, x.astype(np.float64)))
+
+
+def test_lists_and_python_scalars_are_accepted_like_asarray(forward):
+    name = forward[0]
+    nested = [[-1.0, 0.5, 2.0], [3, -4, 0]]
+    np.testing.assert_array_equal(call_fwd(forward, nested), call_fwd(forward, np.asarray(nested)))
+    if name != "softmax":
+        y = call_fwd(forward, 0.75)
+        assert np.ndim(y) == 0 and isinstance(y, np.float64)
+        assert y == call_fwd(forward, np.array([0.75]))[0]
+
+
+def test_zero_d_input_gives_a_scalar(elementwise_forward):
+    y = call_fwd(elementwise_forward, np.array(1.5, dtype=np.float32))
+    assert isinstance(y, np.float32) and np.ndim(y) == 0
+
+
+@pytest.mark.parametrize("bad", [
+    np.array([1 + 2j]), np.array(["a", "b"]), np.array([object()], dtype=object),
+    np.array(["2020-01-01"], dtype="datetime64[D]"), np.array([1], dtype="timedelta64[s]"),
+    np.array([1.0], dtype=np.longdouble) if np.finfo(np.longdouble).nmant > 52 else np.array([1j]),
+])
+def test_unsupported_dtypes_raise_typeerror_naming_the_dtype(forward, bad):
+    with pytest.raises(TypeError, match=re.escape(str(bad.dtype))):
+        call_fwd(forward, bad)
+
+
+def test_unsupported_dtypes_are_rejected_by_derivatives_too(elementwise_grad):
+    _, g, kw = elementwise_grad
+    with pytest.raises(TypeError, match="complex"):
+        g(np.array([1j]), **kw)
+    with pytest.raises(TypeError, match="grad_output.*complex"):
+        g(np.ones(2), grad_output=np.array([1j, 1j]), **kw)
+
+
+# ---- shapes, strides, layouts -----------------------------------------------------------------
+
+LAYOUTS = {
+    "strided": lambda a: a[:, ::2],
+    "negative strides": lambda a: a[::-1, ::-3],
+    "fortran": lambda a: np.asfortranarray(a),
+    "transposed 3-d": lambda a: a.reshape(4, 3, 4).transpose(2, 0, 1),
+    "broadcast (zero strides)": lambda a: np.broadcast_to(a[:1], a.shape),
+    "read-only": lambda a: _readonly(a),
+    "byte-swapped": lambda a: a.astype(a.dtype.newbyteorder()),
+}
+
+
+def _readonly(a):
+    a = a.copy()
+    a.flags.writeable = False
+    return a
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=list(LAYOUTS))
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_any_layout_gives_the_contiguous_result(forward, layout, dt):
+    base = (RNG.standard_normal((12, 4)) * 3).astype(dt)
+    x = LAYOUTS[layout](base)
+    expected = call_fwd(forward, np.ascontiguousarray(x).astype(dt))
+    y = call_fwd(forward, x)
+    assert y.shape == x.shape and y.dtype == dt
+    np.testing.assert_array_equal(y, expected)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=list(LAYOUTS))
+def test_any_layout_for_derivatives_and_backward(elementwise_grad, layout):
+    _, g, kw = elementwise_grad
+    base = RNG.standard_normal((12, 4)) * 3
+    x = LAYOUTS[layout](base)
+    go = LAYOUTS[layout](RNG.standard_normal((12, 4)))
+    xc, gc = np.ascontiguousarray(x).astype(np.float64), np.ascontiguousarray(go).astype(np.float64)
+    np.testing.assert_array_equal(g(x, **kw), g(xc, **kw))
+    np.testing.assert_array_equal(g(x, grad_output=go, **kw), g(xc, grad_output=gc, **kw))
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0), (0, 4, 2), (1,), (2, 3, 4, 5)])
+def test_empty_and_nd_shapes(forward, shape):
+    x = RNG.standard_normal(shape)
+    y = call_fwd(forward, x)
+    assert y.shape == shape
+
+
+# ---- out= -------------------------------------------------------------------------------------
+
+def test_out_receives_the_result_and_is_returned(forward):
+    x = RNG.standard_normal((5, 7))
+    out = np.empty_like(x)
+    assert call_fwd(forward, x, out=out) is out
+    np.testing.assert_array_equal(out, call_fwd(forward, x))
+
+
+def test_out_may_be_x_itself(forward):
+    x = RNG.standard_normal((5, 7))
+    expected = call_fwd(forward, x)
+    assert call_fwd(forward, x, out=x) is x
+    np.testing.assert_array_equal(x, expected)
+
+
+def test_out_may_be_non_contiguous(forward):
+    x = RNG.standard_normal((5, 7))
+    buf = np.zeros((5, 14))
+    out = buf[:, ::2]
+    call_fwd(forward, x, out=out)
+    np.testing.assert_array_equal(out, call_fwd(forward, x))
+    assert not buf[:, 1::2].any()
+
+
+def test_out_partly_overlapping_x_gives_the_result_as_if_it_did_not(forward):
+    buf = RNG.standard_normal((6, 8))
+    x = buf[:5]
+    out = buf[1:]
+    expected = call_fwd(forward, x.copy())
+    call_fwd(forward, x, out=out)
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_grad_out_partly_overlapping_grad_output(elementwise_grad):
+    _, g, kw = elementwise_grad
+    x = RNG.standard_normal((5, 8))
+    buf = RNG.standard_normal((6, 8))
+    go, out = buf[:5], buf[1:]
+    expected = g(x, grad_output=go.copy(), **kw)
+    g(x, grad_output=go, out=out, **kw)
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_out_same_kind_cast_from_float64_to_float32(forward):
+    x = RNG.standard_normal((3, 4))
+    out = np.empty((3, 4), np.float32)
+    call_fwd(forward, x, out=out)
+    np.testing.assert_array_equal(out, call_fwd(forward, x).astype(np.float32))
+
+
+@pytest.mark.parametrize("out, exc, match", [
+    (np.empty((3, 5)), ValueError, "out has shape"),
+    (np.empty((3, 4), np.int64), TypeError, "out has dtype int64"),
+    ([[0.0] * 4] * 3, TypeError, "out must be a numpy.ndarray"),
+])
+def test_wrong_out_raises_naming_out(forward, out, exc, match):
+    with pytest.raises(exc, match=match):
+        call_fwd(forward, RNG.standard_normal((3, 4)), out=out)
+
+
+def test_read_only_out_raises_and_stays_untouched(forward):
+    out = np.full((3, 4), 7.0)
+    out.flags.writeable = False
+    with pytest.raises(ValueError, match="out is read-only"):
+        call_fwd(forward, RNG.standard_normal((3, 4)), out=out)
+    assert (out == 7.0).all()
+
+
+# ---- NaN and infinities -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_nan_in_gives_nan_out_in_values_and_every_derivative(elementwise_grad, dt):
+    name, g, kw = elementwise_grad
+    f = (ELEMENTWISE.get(name) or (cact.prelu,))[0]
+    x = np.array([np.nan, 1.0, -1.0, np.nan], dtype=dt)
+    for y in (f(x, **kw), g(x, **kw), g(x, grad_output=np.ones_like(x), **kw)):
+        assert np.isnan(y[[0, 3]]).all() and not np.isnan(y[[1, 2]]).any()
+
+
+def test_softmax_nan_poisons_only_its_row():
+    x = np.array([[1.0, np.nan, 2.0], [1.0, 2.0, 3.0]])
+    y = cact.softmax(x)
+    assert np.isnan(y[0]).all() and np.isfinite(y[1]).all()
+    assert np.isnan(cact.softmax_grad(x, grad_output=np.ones_like(x))[0]).all()
+    assert np.isnan(cact.softmax_grad(x)[0]).all()
+
+
+INF_LIMITS = [
+    (cact.sigmoid, {}, 1.0, 0.0), (cact.sigmoid_grad, {}, 0.0, 0.0),
+    (cact.relu, {}, np.inf, 0.0), (cact.relu_grad, {}, 1.0, 0.0),
+    (cact.leaky_relu, {"alpha": 0.1}, np.inf, -np.inf), (cact.leaky_relu_grad, {"alpha": 0.1}, 1.0, 0.1),
+    (cact.elu, {"alpha": 2.0}, np.inf, -2.0), (cact.elu_grad, {"alpha": 2.0}, 1.0, 0.0),
+    (cact.gelu, {"approximate": "tanh"}, np.inf, 0.0), (cact.gelu_grad, {"approximate": "tanh"}, 1.0, 0.0),
+    (cact.gelu, {"approximate": "none"}, np.inf, 0.0), (cact.gelu_grad, {"approximate": "none"}, 1.0, 0.0),
+]
+
+
+@pytest.mark.parametrize("f, kw, at_inf, at_minus_inf", INF_LIMITS,
+                         ids=[f"{c[0].__name__}-{c[1].get('approximate', '')}" for c in INF_LIMITS])
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_infinities_give_the_limits(f, kw, at_inf, at_minus_inf, dt):
+    y = f(np.array([np.inf, -np.inf], dtype=dt), **kw)
+    assert y[0] == at_inf and y[1] == at_minus_inf
+
+
+def test_prelu_infinities_give_the_limits():
+    y = cact.prelu(np.array([[np.inf, -np.inf]]), np.array([0.5, 2.0]), axis=1)
+    assert y[0, 0] == np.inf and y[0, 1] == -np.inf
+
+
+# ---- kinks (PyTorch's conventions) ----------------------------------------------------------------
+
+def test_relu_grad_is_0_at_0():
+    assert cact.relu_grad(np.array([0.0, -0.0])).tolist() == [0.0, 0.0]
+
+
+def test_leaky_relu_grad_is_alpha_at_0():
+    assert cact.leaky_relu_grad(np.array([0.0]), 0.3)[0] == 0.3
+
+
+def test_prelu_grad_is_alpha_at_0_and_grad_alpha_is_0_there():
+    gx, ga = cact.prelu_grad(np.array([[0.0, 0.0]]), np.array([0.3, 0.7]))
+    assert gx.tolist() == [[0.3, 0.7]] and ga.tolist() == [0.0, 0.0]
+
+
+def test_elu_grad_is_alpha_at_0():
+    assert cact.elu_grad(np.array([0.0]), 1.7)[0] == 1.7
+
+
+def test_leaky_relu_with_alpha_above_1_is_x_or_alpha_x():
+    x = np.array([-2.0, 3.0])
+    assert cact.leaky_relu(x, alpha=2.0).tolist() == [-4.0, 3.0]  # max(2x, x) would give [-2, 6]
+
+
+# ---- softmax ---------------------------------------------------------------------------------------
+
+def test_softmax_does_not_overflow_for_large_inputs():
+    y = cact.softmax(np.array([1000.0, 1000.0, 999.0]))
+    assert np.isfinite(y).all() and abs(y.sum() - 1) < 1e-15
+
+
+def test_softmax_minus_inf_entries_give_exactly_0():
+    y = cact.softmax(np.array([[-np.inf, 0.0, 1.0, -np.inf]], dtype=np.float32))
+    assert y[0, 0] == 0 and y[0, 3] == 0 and abs(y.sum() - 1) < 1e-6
+
+
+def test_softmax_all_minus_inf_row_is_nan_like_pytorch():
+    assert np.isnan(cact.softmax(np.full(3, -np.inf))).all()
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2, -1, -3])
+def test_softmax_works_along_any_axis(axis):
+    x = RNG.standard_normal((3, 4, 5))
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    np.testing.assert_allclose(cact.softmax(x, axis=axis), e / e.sum(axis=axis, keepdims=True), rtol=1e-14)
+
+
+def test_softmax_grad_without_g_is_the_jacobian():
+    x = RNG.standard_normal((2, 3, 4))
+    J = cact.softmax_grad(x)
+    assert J.shape == (2, 3, 4, 4)
+    y = cact.softmax(x)
+    expected = y[..., :, None] * (np.eye(4) - y[..., None, :])
+    np.testing.assert_allclose(J, expected, rtol=1e-13, atol=1e-16)
+
+
+def test_softmax_grad_with_g_is_the_vector_jacobian_product():
+    x, g = RNG.standard_normal((6, 5)), RNG.standard_normal((6, 5))
+    J = cact.softmax_grad(x)
+    np.testing.assert_allclose(cact.softmax_grad(x, grad_output=g), np.einsum("ri,rij->rj", g, J), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_softmax_grad_along_other_axes(axis):
+    x, g = RNG.standard_normal((4, 5)), RNG.standard_normal((4, 5))
+    moved = np.moveaxis(x, axis, -1)
+    vjp = cact.softmax_grad(x, axis=axis, grad_output=g)
+    np.testing.assert_allclose(np.moveaxis(vjp, axis, -1),
+                               cact.softmax_grad(moved, grad_output=np.moveaxis(g, axis, -1)), rtol=1e-14)
+    J = cact.softmax_grad(x, axis=axis)
+    assert J.shape == x.shape + (x.shape[axis],)
+    np.testing.assert_allclose(np.moveaxis(J, axis, -2), cact.softmax_grad(moved), rtol=1e-14)
+
+
+def test_softmax_grad_in_place_into_grad_output():
+    x, g = RNG.standard_normal((4, 6)), RNG.standard_normal((4, 6))
+    expected = cact.softmax_grad(x, grad_output=g)
+    cact.softmax_grad(x, grad_output=g, out=g)
+    np.testing.assert_array_equal(g, expected)
+
+
+# ---- prelu ----------------------------------------------------------------------------------------
+
+def test_prelu_per_channel_slopes_on_axis_1():
+    x = RNG.standard_normal((2, 3, 4))
+    a = np.array([0.1, 0.2, 0.3])
+    np.testing.assert_array_equal(cact.prelu(x, a), np.where(x > 0, x, a[None, :, None] * x))
+
+
+def test_prelu_channels_on_another_axis():
+    x = RNG.standard_normal((2, 3, 4))
+    a = np.array([0.1, 0.2, 0.3, 0.4])
+    np.testing.assert_array_equal(cact.prelu(x, a, axis=-1), np.where(x > 0, x, a * x))
+
+
+def test_prelu_grad_alpha_has_alphas_shape_and_sums_over_other_axes():
+    x, g = RNG.standard_normal((5, 3, 4)), RNG.standard_normal((5, 3, 4))
+    a = np.array([0.1, 0.2, 0.3])
+    gx, ga = cact.prelu_grad(x, a, grad_output=g)
+    np.testing.assert_allclose(gx, g * np.where(x > 0, 1.0, a[None, :, None]), rtol=1e-15)
+    assert ga.shape == (3,)
+    np.testing.assert_allclose(ga, (g * np.where(x > 0, 0.0, x)).sum(axis=(0, 2)), rtol=1e-12)
+    _, ga_scalar = cact.prelu_grad(x, 0.25, grad_output=g)
+    assert np.ndim(ga_scalar) == 0
+    np.testing.assert_allclose(ga_scalar, (g * np.minimum(x, 0)).sum(), rtol=1e-12)
+    _, ga_one = cact.prelu_grad(x, np.array([0.25]))
+    assert ga_one.shape == (1,)
+
+
+def test_prelu_with_scalar_alpha_equals_leaky_relu():
+    x = RNG.standard_normal((3, 4))
+    np.testing.assert_array_equal(cact.prelu(x, 0.2), cact.leaky_relu(x, 0.2))
+
+
+# ---- errors ---------------------------------------------------------------------------------------
+
+BAD_CALLS = [
+    (lambda x: cact.leaky_relu(x, alpha="0.1"), TypeError, "alpha"),
+    (lambda x: cact.leaky_relu(x, alpha=[0.1]), TypeError, "alpha"),
+    (lambda x: cact.elu(x, alpha=np.nan), ValueError, "alpha"),
+    (lambda x: cact.elu_grad(x, alpha=None), TypeError, "alpha"),
+    (lambda x: cact.prelu(x, np.array([0.1, 0.2])), ValueError, "alpha"),
+    (lambda x: cact.prelu(x, np.ones((2, 2))), ValueError, "alpha"),
+    (lambda x: cact.prelu(x, np.array(["a"])), TypeError, "alpha"),
+    (lambda x: cact.prelu(x.ravel(), np.ones(3)), ValueError, "alpha"),
+    (lambda x: cact.prelu_grad(x, np.ones(5)), ValueError, "alpha"),
+    (lambda x: cact.prelu(x, np.ones(3), axis=4), ValueError, "axis"),
+    (lambda x: cact.gelu(x, approximate="erf"), ValueError, "approximate"),
+    (lambda x: cact.gelu_grad(x, approximate=True), TypeError, "approximate"),
+    (lambda x: cact.softmax(x, axis=2), ValueError, "axis"),
+    (lambda x: cact.softmax(x, axis=1.0), TypeError, "axis"),
+    (lambda x: cact.softmax_grad(x, axis=-3), ValueError, "axis"),
+    (lambda x: cact.softmax(np.array(1.0)), ValueError, "axis"),
+    (lambda x: cact.sigmoid_grad(x, grad_output=np.ones(3)), ValueError, "grad_output"),
+    (lambda x: cact.softmax_grad(x, grad_output=np.ones((3, 3, 1))), ValueError, "grad_output"),
+    (lambda x: cact.prelu_grad(x, 0.1, grad_output=np.ones(2)), ValueError, "grad_output"),
+]
+
+
+@pytest.mark.parametrize("call, exc, argname", BAD_CALLS, ids=[f"{i}-{c[2]}" for i, c in enumerate(BAD_CALLS)])
+def test_bad_arguments_raise_naming_the_argument(call, exc, argname):
+    with pytest.raises(exc, match=argname):
+        call(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("call", [
+    lambda x, out: cact.leaky_relu(x, alpha="bad", out=out),
+    lambda x, out: cact.gelu(x, approximate="bad", out=out),
+    lambda x, out: cact.softmax(x, axis=5, out=out),
+    lambda x, out: cact.elu_grad(x, grad_output=np.ones(2), out=out),
+    lambda x, out: cact.prelu(x, np.ones(4), out=out),
+    lambda x, out: cact.softmax_grad(x, grad_output=np.ones((1, 3)), out=out),
+    lambda x, out: cact.sigmoid(np.array([1j, 1j, 1j]).reshape(1, 3).repeat(2, 0), out=out),
+])
+def test_errors_are_raised_before_out_is_touched(call):
+    out = np.full((2, 3), 42.0)
+    with pytest.raises((TypeError, ValueError)):
+        call(np.ones((2, 3)), out)
+    assert (out == 42.0).all()
+
+
+# ---- threads --------------------------------------------------------------------------------------
+
+def test_set_num_threads_changes_get_num_threads_and_not_results():
+    before = cact.get_num_threads()
+    x = RNG.standard_normal(300_000)
+    try:
+        cact.set_num_threads(1)
+        assert cact.get_num_threads() == 1
+        serial = [cact.gelu(x), cact.softmax(x.reshape(300, 1000)), cact.sigmoid_grad(x)]
+        cact.set_num_threads(2)
+        assert cact.get_num_threads() == (2 if cact._kernels.openmp_enabled() else 1)
+        parallel = [cact.gelu(x), cact.softmax(x.reshape(300, 1000)), cact.sigmoid_grad(x)]
+    finally:
+        cact.set_num_threads(before)
+    for a, b in zip(serial, parallel):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("n, exc", [(0, ValueError), (-2, ValueError), (1.5, TypeError), ("2", TypeError), (True, TypeError)])
+def test_set_num_threads_rejects_non_positive_integers(n, exc):
+    with pytest.raises(exc, match="n must be a positive integer"):
+        cact.set_num_threads(n)
