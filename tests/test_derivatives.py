@@ -1,0 +1,89 @@
+"""Derivatives against central finite differences (float64) and against their analytic forms
+written plainly in NumPy; backward steps against g * f'(x)."""
+import math
+
+import numpy as np
+import pytest
+
+import cact
+from conftest import ELEMENTWISE
+
+RNG = np.random.default_rng(10)
+_erf = np.vectorize(math.erf)
+
+
+def _x(n=400):
+    x = RNG.uniform(-6, 6, n)
+    return x[np.abs(x) > 1e-3]  # away from the kinks of relu, leaky_relu, elu
+
+
+@pytest.mark.parametrize("name", list(ELEMENTWISE))
+def test_derivative_matches_central_finite_differences(name):
+    f, g, kw = ELEMENTWISE[name]
+    x = _x()
+    h = 1e-6
+    fd = (f(x + h, **kw) - f(x - h, **kw)) / (2 * h)
+    np.testing.assert_allclose(g(x, **kw), fd, rtol=1e-6, atol=1e-8)
+
+
+def test_softmax_jacobian_matches_finite_differences():
+    x = RNG.standard_normal(6)
+    h = 1e-6
+    fd = np.empty((6, 6))
+    for j in range(6):
+        e = np.zeros(6)
+        e[j] = h
+        fd[:, j] = (cact.softmax(x + e) - cact.softmax(x - e)) / (2 * h)
+    np.testing.assert_allclose(cact.softmax_grad(x), fd, rtol=1e-6, atol=1e-9)
+
+
+def test_prelu_grad_alpha_matches_finite_differences():
+    x = RNG.standard_normal((4, 3, 5))
+    g = RNG.standard_normal(x.shape)
+    a = np.array([0.1, 0.2, 0.3])
+    _, ga = cact.prelu_grad(x, a, grad_output=g)
+    h = 1e-6
+    for c in range(3):
+        e = np.zeros(3)
+        e[c] = h
+        fd = ((cact.prelu(x, a + e) - cact.prelu(x, a - e)) * g).sum() / (2 * h)
+        assert abs(ga[c] - fd) <= 1e-6 * max(1.0, abs(fd))
+
+
+S2PI = math.sqrt(2 / math.pi)
+ANALYTIC = {
+    "sigmoid": lambda x, **_: (1 / (1 + np.exp(-x))) * (1 - 1 / (1 + np.exp(-x))),
+    "relu": lambda x, **_: (x > 0).astype(float),
+    "leaky_relu": lambda x, alpha: np.where(x > 0, 1.0, alpha),
+    "elu": lambda x, alpha: np.where(x > 0, 1.0, alpha * np.exp(x)),
+    "gelu_tanh": lambda x, **_: (
+        0.5 * (1 + np.tanh(S2PI * (x + 0.044715 * x**3)))
+        + 0.5 * x * (1 - np.tanh(S2PI * (x + 0.044715 * x**3)) ** 2) * S2PI * (1 + 3 * 0.044715 * x**2)),
+    "gelu_none": lambda x, **_: 0.5 * (1 + _erf(x / math.sqrt(2))) + x * np.exp(-x * x / 2) / math.sqrt(2 * math.pi),
+}
+
+
+@pytest.mark.parametrize("name", list(ELEMENTWISE))
+def test_derivative_matches_the_analytic_form(name):
+    f, g, kw = ELEMENTWISE[name]
+    x = RNG.uniform(-3, 3, 500)
+    params = {k: v for k, v in kw.items() if k == "alpha"}
+    np.testing.assert_allclose(g(x, **kw), ANALYTIC[name](x, **params), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", list(ELEMENTWISE))
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_backward_is_grad_output_times_the_derivative(name, dt):
+    f, g, kw = ELEMENTWISE[name]
+    x = RNG.uniform(-8, 8, 1000).astype(dt)
+    go = RNG.standard_normal(1000).astype(dt)
+    expected = (go.astype(np.float64) * g(x.astype(np.float64), **kw)).astype(dt)
+    np.testing.assert_array_equal(g(x, grad_output=go, **kw), expected)
+
+
+def test_grad_output_of_another_dtype_is_cast_to_xs_dtype():
+    x = RNG.standard_normal(10).astype(np.float32)
+    go = RNG.standard_normal(10)
+    y = cact.sigmoid_grad(x, grad_output=go)
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y, cact.sigmoid_grad(x, grad_output=go.astype(np.float32)))

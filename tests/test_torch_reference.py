@@ -1,0 +1,59 @@
+"""cact agrees with PyTorch's CPU kernels (float64, where both are accurate), including the
+conventions at kinks. Skipped when torch is not installed (it is an optional peer)."""
+import numpy as np
+import pytest
+
+import cact
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+aten = torch.ops.aten
+
+RNG = np.random.default_rng(20)
+X = np.concatenate([RNG.uniform(-6, 6, 500), [0.0, -0.0, 1.0, -1.0]])
+G = RNG.standard_normal(X.size)
+t, tg = torch.from_numpy(X), torch.from_numpy(G)
+
+CASES = [
+    ("sigmoid", cact.sigmoid(X), torch.sigmoid(t)),
+    ("sigmoid_backward", cact.sigmoid_grad(X, grad_output=G), aten.sigmoid_backward(tg, torch.sigmoid(t))),
+    ("relu", cact.relu(X), torch.relu(t)),
+    ("relu_backward", cact.relu_grad(X, grad_output=G), aten.threshold_backward(tg, t, 0.0)),
+    ("leaky_relu", cact.leaky_relu(X, 0.1), F.leaky_relu(t, 0.1)),
+    ("leaky_relu_backward", cact.leaky_relu_grad(X, 0.1, grad_output=G), aten.leaky_relu_backward(tg, t, 0.1, False)),
+    ("elu", cact.elu(X, 1.3), F.elu(t, 1.3)),
+    ("elu_backward", cact.elu_grad(X, 1.3, grad_output=G), aten.elu_backward(tg, 1.3, 1.0, 1.0, False, t)),
+    ("gelu_tanh", cact.gelu(X), F.gelu(t, approximate="tanh")),
+    ("gelu_tanh_backward", cact.gelu_grad(X, grad_output=G), aten.gelu_backward(tg, t, approximate="tanh")),
+    ("gelu_none", cact.gelu(X, "none"), F.gelu(t)),
+    ("gelu_none_backward", cact.gelu_grad(X, "none", grad_output=G), aten.gelu_backward(tg, t)),
+]
+
+
+@pytest.mark.parametrize("name, ours, theirs", CASES, ids=[c[0] for c in CASES])
+def test_agrees_with_pytorch(name, ours, theirs):
+    np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_softmax_and_its_backward_agree_with_pytorch():
+    x, g = RNG.standard_normal((8, 30)), RNG.standard_normal((8, 30))
+    for dim in (0, 1):
+        tx = torch.from_numpy(x)
+        y = torch.softmax(tx, dim)
+        np.testing.assert_allclose(cact.softmax(x, axis=dim), y.numpy(), rtol=1e-13)
+        ref = aten._softmax_backward_data(torch.from_numpy(g), y, dim, torch.float64)
+        np.testing.assert_allclose(cact.softmax_grad(x, axis=dim, grad_output=g), ref.numpy(), rtol=1e-11, atol=1e-15)
+    jac = torch.autograd.functional.jacobian(lambda v: torch.softmax(v, 0), torch.from_numpy(x[0]))
+    np.testing.assert_allclose(cact.softmax_grad(x[0]), jac.numpy(), rtol=1e-12, atol=1e-16)
+
+
+def test_prelu_and_its_backward_agree_with_pytorch():
+    x, g = RNG.standard_normal((4, 3, 5)), RNG.standard_normal((4, 3, 5))
+    x[0, :, 0] = 0.0  # the kink
+    a = np.array([0.1, 0.25, 0.4])
+    tx, ta = torch.from_numpy(x), torch.from_numpy(a)
+    np.testing.assert_allclose(cact.prelu(x, a), F.prelu(tx, ta).numpy(), rtol=1e-15)
+    gx_ref, ga_ref = aten._prelu_kernel_backward(torch.from_numpy(g), tx, ta.reshape(1, 3, 1))
+    gx, ga = cact.prelu_grad(x, a, grad_output=g)
+    np.testing.assert_allclose(gx, gx_ref.numpy(), rtol=1e-15)
+    np.testing.assert_allclose(ga, ga_ref.numpy().sum(axis=(0, 2)), rtol=1e-12)
