@@ -414,3 +414,32 @@ def test_set_num_threads_changes_get_num_threads_and_not_results():
 def test_set_num_threads_rejects_non_positive_integers(n, exc):
     with pytest.raises(exc, match="n must be a positive integer"):
         cact.set_num_threads(n)
+
+
+def test_prelu_nan_gives_nan_in_value_grad_x_and_grad_alpha():
+    x = np.array([[np.nan, 1.0], [-1.0, 2.0]])
+    a = np.array([0.1, 0.2])
+    assert np.isnan(cact.prelu(x, a)[0, 0]) and not np.isnan(cact.prelu(x, a)[1:]).any()
+    gx, ga = cact.prelu_grad(x, a)
+    assert np.isnan(gx[0, 0]) and np.isnan(ga[0]) and not np.isnan(ga[1])
+
+
+def test_derivative_out_receives_the_result(elementwise_grad):
+    _, g, kw = elementwise_grad
+    x, go = RNG.standard_normal((5, 7)), RNG.standard_normal((5, 7))
+    out = np.empty_like(x)
+    assert g(x, out=out, **kw) is out
+    np.testing.assert_array_equal(out, g(x, **kw))
+    assert g(x, grad_output=go, out=out, **kw) is out
+    np.testing.assert_array_equal(out, g(x, grad_output=go, **kw))
+    assert g(x, grad_output=go, out=go, **kw) is go  # in place into grad_output
+    np.testing.assert_array_equal(go, out)
+
+
+def test_softmax_jacobian_out():
+    x = RNG.standard_normal((3, 4))
+    out = np.empty((3, 4, 4), np.float32)
+    assert cact.softmax_grad(x, out=out) is out
+    np.testing.assert_array_equal(out, cact.softmax_grad(x).astype(np.float32))
+    with pytest.raises(ValueError, match="out has shape"):
+        cact.softmax_grad(x, out=np.empty((3, 4)))
