@@ -1,14 +1,25 @@
-"""python -m cact demo | config
+"""python -m cact bench | demo | config
 
+bench   times every activation and derivative against NumPy (and PyTorch when installed)
 demo    runs the seed document's seven examples through cact and prints their outputs
 config  prints the build and thread configuration (cact.show_config())
 """
-import argparse
+import os
 import sys
+
+# NumPy is benchmarked without OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (set on some machines for old
+# OpenBLAS builds; they slow a current NumPy): re-run without them before NumPy is imported.
+if __name__ == "__main__" and sys.argv[1:2] == ["bench"] and (
+        "OPENBLAS_CORETYPE" in os.environ or "OPENBLAS_L2_SIZE" in os.environ):
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    os.execve(sys.executable, [sys.executable, "-m", "cact"] + sys.argv[1:], env)
+
+import argparse
 
 import numpy as np
 
 import cact
+from cact import _bench
 
 _X = np.array([-2, -1, 0, 1, 2])
 
@@ -40,13 +51,50 @@ def demo():
           f"{cact.softmax_grad(np.array([1, 2, 3, 4, 5]), grad_output=np.eye(5)[0])}")
 
 
+def _csv(text, parser, what, allowed=None, convert=str):
+    items = [v.strip() for v in text.split(",") if v.strip()]
+    try:
+        items = [convert(v) for v in items]
+    except ValueError:
+        parser.error(f"--{what}: cannot read {text!r}")
+    if not items or (allowed is not None and any(v not in allowed for v in items)):
+        parser.error(f"--{what}: expected a comma-separated list from {', '.join(map(str, allowed or []))}")
+    return items
+
+
+def bench(args, parser):
+    functions = _csv(args.functions, parser, "functions", _bench.FUNCTIONS)
+    sizes = _csv(args.sizes, parser, "sizes", convert=lambda v: int(float(v)))
+    if any(n < 1 for n in sizes):
+        parser.error("--sizes: sizes must be positive")
+    dtypes = _csv(args.dtype, parser, "dtype", ["float32", "float64"])
+    ops = _csv(args.ops, parser, "ops", _bench.OPS)
+    if args.threads is not None and args.threads < 1:
+        parser.error("--threads must be a positive integer")
+    rows = _bench.run(functions, sizes, dtypes, ops, threads=args.threads, repeats=args.repeats)
+    if args.plot:
+        return 0 if _bench.plot(rows, args.plot) else 1
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m cact", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("bench", help="time cact against NumPy (and PyTorch)")
+    b.add_argument("--functions", default=",".join(_bench.FUNCTIONS),
+                   help="comma-separated, from: " + ", ".join(_bench.FUNCTIONS))
+    b.add_argument("--sizes", default="1e3,1e5,1e6", help="comma-separated element counts (default 1e3,1e5,1e6)")
+    b.add_argument("--dtype", default="float32,float64", help="float32, float64 or both (default both)")
+    b.add_argument("--ops", default="forward,backward", help="forward, backward or both")
+    b.add_argument("--threads", type=int, default=None, help="threads for cact and torch (default: OpenMP's)")
+    b.add_argument("--repeats", type=int, default=7, help="interleaved repeats per row (median)")
+    b.add_argument("--plot", metavar="FILE.png", help="also draw the speedups (needs matplotlib)")
     sub.add_parser("demo", help="run the seed's examples")
     sub.add_parser("config", help="print the build and thread configuration")
     args = parser.parse_args(argv)
+    if args.command == "bench":
+        return bench(args, parser)
     if args.command == "demo":
         demo()
     elif args.command == "config":

@@ -1,0 +1,224 @@
+"""`python -m cact bench`: cact against NumPy (the seed's one-liners, and derivatives written the
+same plain way) and PyTorch's CPU kernels when torch is importable, on built-in random data.
+
+Each row times one call of each implementation: the median of interleaved repeats (A B C A B C ...),
+each repeat a loop long enough to be timed reliably, so a noisy neighbour hits all of them alike.
+"""
+import math
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import cact
+
+SOFTMAX_ROW = 1000   # softmax over rows of this length (one row when n is smaller)
+PRELU_CHANNELS = 64  # prelu on (n / 64, 64) with one slope per channel on axis 1
+FUNCTIONS = ["sigmoid", "relu", "leaky_relu", "prelu", "softmax", "gelu", "elu"]
+OPS = ["forward", "backward"]
+
+
+def _shape(name, n):
+    if name == "softmax":
+        k = min(n, SOFTMAX_ROW)
+        return (n // k, k)
+    if name == "prelu":
+        return (max(1, n // PRELU_CHANNELS), PRELU_CHANNELS)
+    return (n,)
+
+
+def _numpy_impls(name, x, g, a):
+    """The seed's one-liners (forward) and the plain NumPy backward step g * f'(x)."""
+    if name == "sigmoid":
+        def bwd():
+            s = 1 / (1 + np.exp(-x))
+            return g * (s * (1 - s))
+        return (lambda: 1 / (1 + np.exp(-x))), bwd
+    if name == "relu":
+        return (lambda: np.maximum(0, x)), (lambda: g * (x > 0))
+    if name == "leaky_relu":
+        return (lambda: np.maximum(0.01 * x, x)), (lambda: g * np.where(x > 0, 1.0, 0.01).astype(x.dtype))
+    if name == "prelu":
+        return (lambda: np.maximum(a * x, x)), (lambda: g * np.where(x > 0, x.dtype.type(1), a))
+    if name == "softmax":
+        def fwd():
+            e = np.exp(x - x.max(axis=-1, keepdims=True))
+            return e / e.sum(axis=-1, keepdims=True)
+
+        def bwd():
+            y = fwd()
+            return y * (g - (g * y).sum(axis=-1, keepdims=True))
+        return fwd, bwd
+    if name == "gelu":
+        c = x.dtype.type(np.sqrt(2 / np.pi))
+
+        def bwd():
+            t = np.tanh(c * (x + 0.044715 * x**3))
+            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t**2) * c * (1 + 3 * 0.044715 * x**2))
+        return (lambda: 0.5 * x * (1 + np.tanh(c * (x + 0.044715 * x**3)))), bwd
+    if name == "elu":
+        return ((lambda: np.where(x >= 0, x, 1.0 * (np.exp(x) - 1))),
+                (lambda: g * np.where(x > 0, 1.0, np.exp(x))))
+    raise KeyError(name)
+
+
+def _cact_impls(name, x, g, a):
+    if name == "prelu":
+        return (lambda: cact.prelu(x, a)), (lambda: cact.prelu_grad(x, a, grad_output=g))
+    if name == "softmax":
+        return (lambda: cact.softmax(x)), (lambda: cact.softmax_grad(x, grad_output=g))
+    f, fg = getattr(cact, name), getattr(cact, name + "_grad")
+    return (lambda: f(x)), (lambda: fg(x, grad_output=g))
+
+
+def _torch_impls(torch, name, x, g, a):
+    F, aten = torch.nn.functional, torch.ops.aten
+    t, tg = torch.from_numpy(x), torch.from_numpy(g)
+    ta = None if a is None else torch.from_numpy(a)
+    if name == "sigmoid":
+        y = torch.sigmoid(t)
+        return (lambda: torch.sigmoid(t)), (lambda: aten.sigmoid_backward(tg, y))
+    if name == "relu":
+        return (lambda: torch.relu(t)), (lambda: aten.threshold_backward(tg, t, 0))
+    if name == "leaky_relu":
+        return (lambda: F.leaky_relu(t, 0.01)), (lambda: aten.leaky_relu_backward(tg, t, 0.01, False))
+    if name == "prelu":
+        return (lambda: F.prelu(t, ta)), (lambda: aten._prelu_kernel_backward(tg, t, ta))
+    if name == "softmax":
+        y = torch.softmax(t, -1)
+        return (lambda: torch.softmax(t, -1)), (lambda: aten._softmax_backward_data(tg, y, -1, t.dtype))
+    if name == "gelu":
+        return (lambda: F.gelu(t, approximate="tanh")), (lambda: aten.gelu_backward(tg, t, approximate="tanh"))
+    if name == "elu":
+        return (lambda: F.elu(t)), (lambda: aten.elu_backward(tg, 1.0, 1.0, 1.0, False, t))
+    raise KeyError(name)
+
+
+def _loops_for(fn, target=0.004):
+    """How many calls make one timed sample of about `target` seconds."""
+    fn()
+    n = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        dt = time.perf_counter() - t0
+        if dt >= target / 4 or n >= 1 << 20:
+            return max(1, int(n * target / max(dt, 1e-9)))
+        n *= 4
+
+
+def time_interleaved(fns, repeats=7):
+    """Median seconds per call of each function, sampled in interleaved order."""
+    loops = [_loops_for(f) for f in fns]
+    samples = [[] for _ in fns]
+    for _ in range(repeats):
+        for i, (f, n) in enumerate(zip(fns, loops)):
+            t0 = time.perf_counter()
+            for _ in range(n):
+                f()
+            samples[i].append((time.perf_counter() - t0) / n)
+    return [statistics.median(s) for s in samples]
+
+
+def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32", "float64"),
+        ops=OPS, threads=None, repeats=7, out=sys.stdout, progress=sys.stderr):
+    """Time every (function, op, dtype, size); return rows of dicts and print a table."""
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if threads is not None:
+        cact.set_num_threads(threads)
+        if torch is not None:
+            torch.set_num_threads(threads)
+    rng = np.random.default_rng(0)
+    rows = []
+    total = len(functions) * len(ops) * len(dtypes) * len(sizes)
+    done = 0
+    t_start = time.perf_counter()
+    for dt in dtypes:
+        for name in functions:
+            for n in sizes:
+                shape = _shape(name, n)
+                x = (rng.standard_normal(shape) * 3).astype(dt)
+                g = rng.standard_normal(shape).astype(dt)
+                a = rng.uniform(0.01, 0.3, shape[-1]).astype(dt) if name == "prelu" else None
+                impls = {"cact": _cact_impls(name, x, g, a), "numpy": _numpy_impls(name, x, g, a)}
+                if torch is not None:
+                    impls["torch"] = _torch_impls(torch, name, x, g, a)
+                for k, op in enumerate(ops):
+                    idx = OPS.index(op)
+                    keys = list(impls)
+                    with np.errstate(all="ignore"):
+                        times = time_interleaved([impls[key][idx] for key in keys], repeats)
+                    row = {"function": name, "op": op, "dtype": dt, "n": math.prod(shape)}
+                    row.update({key: t for key, t in zip(keys, times)})
+                    rows.append(row)
+                    done += 1
+                    if progress is not None:
+                        print(f"\r[{done}/{total}] {name} {op} {dt} n={n:<9,d} "
+                              f"({time.perf_counter() - t_start:.0f}s)", end="", file=progress, flush=True)
+    if progress is not None:
+        print(file=progress)
+    print_table(rows, torch is not None, out)
+    return rows
+
+
+def _fmt_time(s):
+    if s < 1e-6:
+        return f"{s * 1e9:.0f} ns"
+    if s < 1e-3:
+        return f"{s * 1e6:.1f} us"
+    return f"{s * 1e3:.2f} ms"
+
+
+def print_table(rows, with_torch, out=sys.stdout):
+    head = ["function", "op", "dtype", "n", "cact", "numpy", "x numpy"]
+    if with_torch:
+        head += ["torch", "x torch"]
+    lines = [head]
+    for r in rows:
+        line = [r["function"], r["op"], r["dtype"], f"{r['n']:,}", _fmt_time(r["cact"]),
+                _fmt_time(r["numpy"]), f"{r['numpy'] / r['cact']:.2f}"]
+        if with_torch:
+            line += [_fmt_time(r["torch"]), f"{r['torch'] / r['cact']:.2f}"]
+        lines.append(line)
+    widths = [max(len(str(l[i])) for l in lines) for i in range(len(head))]
+    print(f"cact {cact.__version__}, {cact.get_num_threads()} threads; "
+          "'x numpy' / 'x torch': how many times faster cact is (median of interleaved repeats)", file=out)
+    for j, l in enumerate(lines):
+        print("  ".join(str(v).rjust(w) if i >= 3 else str(v).ljust(w) for i, (v, w) in enumerate(zip(l, widths))), file=out)
+        if j == 0:
+            print("  ".join("-" * w for w in widths), file=out)
+
+
+def plot(rows, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("--plot needs matplotlib: pip install matplotlib (or pip install 'cact[bench]')", file=sys.stderr)
+        return False
+    peers = [p for p in ("numpy", "torch") if p in rows[0]]
+    keys = sorted({(r["function"], r["op"], r["dtype"]) for r in rows}, key=lambda k: (k[2], FUNCTIONS.index(k[0]), k[1]))
+    sizes = sorted({r["n"] for r in rows})
+    fig, axes = plt.subplots(len(peers), 1, figsize=(max(8, 0.5 * len(keys)), 4 * len(peers)), squeeze=False)
+    width = 0.8 / len(sizes)
+    for ax, peer in zip(axes[:, 0], peers):
+        for j, n in enumerate(sizes):
+            vals = [next((r[peer] / r["cact"] for r in rows if (r["function"], r["op"], r["dtype"]) == k and r["n"] == n), np.nan) for k in keys]
+            ax.bar(np.arange(len(keys)) + j * width, vals, width, label=f"n = {n:,}")
+        ax.axhline(1.0, color="k", lw=0.8)
+        ax.set_yscale("log")
+        ax.set_ylabel(f"speedup vs {peer}")
+        ax.set_xticks(np.arange(len(keys)) + 0.4 - width / 2)
+        ax.set_xticklabels([f"{f} {o[:3]} {d[5:]}" for f, o, d in keys], rotation=60, ha="right", fontsize=8)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"cact {cact.__version__}: time of {'/'.join(peers)} / time of cact ({cact.get_num_threads()} threads)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"wrote {path}")
+    return True
