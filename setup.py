@@ -7,6 +7,7 @@
   (``-ffast-math`` links crtfastmath.o, which flushes subnormals to zero for the whole process).
 """
 import os
+import platform
 import shutil
 import sys
 import tempfile
@@ -22,20 +23,27 @@ from setuptools.command.build_ext import build_ext
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+# The kernels are compiled twice on x86-64: for baseline x86-64 (runs anywhere) and for x86-64-v3
+# (AVX2 + FMA). cact/_dispatch.py picks one at import from the CPU (CACT_SIMD=baseline forces the
+# first). Elsewhere only the portable build exists.
+KERNEL_MODULES = {"_kernels": []}
+if platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32" \
+        and not os.environ.get("CACT_DISABLE_AVX2"):
+    KERNEL_MODULES["_kernels_avx2"] = ["-march=x86-64-v3"]
+
+
 def generate_from_templates():
-    """Expand every ``*.pyx.tp`` under cact/ into its ``.pyx`` (only when the template is newer)."""
+    """Expand cact/_kernels.pyx.tp into one .pyx per kernel module (when the template is newer)."""
     pkg = os.path.join(HERE, "cact")
-    for name in os.listdir(pkg):
-        if not name.endswith(".pyx.tp"):
-            continue
-        src = os.path.join(pkg, name)
-        dst = src[: -len(".tp")]
+    src = os.path.join(pkg, "_kernels.pyx.tp")
+    for module in KERNEL_MODULES:
+        dst = os.path.join(pkg, module + ".pyx")
         if os.path.exists(dst) and os.path.getmtime(dst) >= os.path.getmtime(src):
             continue
         with open(src, encoding="utf-8") as f:
             text = tempita_sub(f.read())
         with open(dst, "w", encoding="utf-8") as f:
-            f.write("# Generated from %s by setup.py: edit the template, not this file.\n" % name)
+            f.write("# Generated from _kernels.pyx.tp by setup.py: edit the template, not this file.\n")
             f.write(text)
 
 
@@ -107,11 +115,13 @@ generate_from_templates()
 
 extensions = [
     Extension(
-        "cact._kernels",
-        ["cact/_kernels.pyx"],
+        "cact." + module,
+        ["cact/%s.pyx" % module],
         include_dirs=[np.get_include(), "cact"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
+        extra_compile_args=list(flags),
     )
+    for module, flags in KERNEL_MODULES.items()
 ]
 
 setup(

@@ -11,7 +11,7 @@ Conventions shared by every function (see README.md):
 """
 import numpy as np
 
-from cact import _kernels as K
+from cact._dispatch import kernels as K
 from cact._checks import (
     F32,
     F64,

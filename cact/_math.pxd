@@ -19,3 +19,6 @@ cdef extern from "_omp.h" nogil:
     int CACT_OPENMP_ENABLED
     int omp_get_max_threads()
     void omp_set_num_threads(int n)
+
+cdef extern from "_cpu.h" nogil:
+    int cact_cpu_has_avx2_fma()

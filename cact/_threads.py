@@ -5,7 +5,7 @@ import numbers
 import platform
 import sys
 
-from cact import _kernels
+from cact._dispatch import kernels as _kernels, simd
 from cact._version import __version__
 
 
@@ -33,5 +33,6 @@ def show_config(file=None):
         f"python {platform.python_version()} on {platform.machine()} {sys.platform}; numpy {np.__version__}",
         f"openmp compiled in: {'yes' if _kernels.openmp_enabled() else 'no (serial kernels)'}",
         f"threads: {get_num_threads()}",
+        f"SIMD kernels in use: {simd}" + (" (x86-64-v3: AVX2 + FMA)" if simd == "avx2" else " (portable)"),
     ]
     print("\n".join(lines), file=file)
