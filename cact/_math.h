@@ -4,19 +4,24 @@
  * same functions and round once, so both dtypes share one definition. Each function is accurate to
  * a few ulp over the whole range, tails included (tests/test_accuracy.py checks against mpmath):
  * - no cancellation: sigmoid uses exp(-|x|); gelu-tanh is x*sigmoid(2z); gelu-erf uses erfc;
- *   elu uses expm1; near the root of gelu' (x ~ -0.752) a Taylor series in x - root is used;
+ *   elu uses expm1; near the root of gelu' (x ~ -0.752) a Taylor series in x - root is used, and
+ *   piecewise Taylor tables where Phi + x phi partly cancels;
  * - no argument error in exponentials: when exp(u) has |u| large, u is carried as a double-double
- *   (hi + lo) and exp(hi + lo) = exp(hi) * (1 + lo);
+ *   (hi + lo);
+ * - subnormal results are rounded once: m * exp(u) is scaled by 2^k in two steps at the very end;
  * - NaN in gives NaN out (comparisons are written so that NaN falls through to arithmetic), and
  *   +-inf give the limits.
+ * Speed: everything but gelu-erf (which calls libm's erfc) is branch-free straight-line code with
+ * its own exp, so loops over it vectorize (4 doubles per AVX2 register).
  * Compile with -ffp-contract=off: the error-free transformations below must not be contracted.
  */
 #ifndef CACT_MATH_H
 #define CACT_MATH_H
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 #include "_constants.h"
-
 
 #if defined(_MSC_VER)
 #define CACT_INLINE static __inline
@@ -24,12 +29,34 @@
 #define CACT_INLINE static inline
 #endif
 
+/* a * b + c: fused where the CPU has FMA (one rounding), else two roundings. Only used where
+ * either is accurate enough; exact products use cact_two_prod. */
+#if defined(__FMA__)
+#define CACT_MADD(a, b, c) __builtin_fma((a), (b), (c))
+#else
+#define CACT_MADD(a, b, c) ((a) * (b) + (c))
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define CACT_UNROLL _Pragma("GCC unroll 32")
+#else
+#define CACT_UNROLL
+#endif
+
 /* ---- error-free transformations ------------------------------------------------------------ */
 
-/* a * b == *p + *e exactly */
+/* a * b == *p + *e exactly (|a|, |b| < 2^996 without FMA: Dekker's splitting) */
 CACT_INLINE void cact_two_prod(double a, double b, double *p, double *e) {
     *p = a * b;
-    *e = fma(a, b, -*p);
+#if defined(__FMA__)
+    *e = __builtin_fma(a, b, -*p);
+#else
+    const double split = 134217729.0; /* 2^27 + 1 */
+    double t = split * a, ah = t - (t - a), al = a - ah;
+    t = split * b;
+    double bh = t - (t - b), bl = b - bh;
+    *e = ((ah * bh - *p) + ah * bl + al * bh) + al * bl;
+#endif
 }
 
 /* a + b == *s + *e exactly (any order of magnitude) */
@@ -40,46 +67,93 @@ CACT_INLINE void cact_two_sum(double a, double b, double *s, double *e) {
     *s = s_;
 }
 
-/* exp(hi + lo) for |lo| <= ulp(hi): exp(hi) * (1 + lo) */
-CACT_INLINE double cact_exp_dd(double hi, double lo) {
-    double e = exp(hi);
-    return fma(e, lo, e);
+/* ---- exp ------------------------------------------------------------------------------------ */
+
+#define CACT_LOG2E 1.4426950408889634
+#define CACT_LN2_HI 6.93147180369123816490e-01 /* 32 significant bits: k * LN2_HI is exact */
+#define CACT_LN2_LO 1.90821492927058770002e-10
+#define CACT_SHIFT 6755399441055744.0          /* 1.5 * 2^52: adding it rounds to an integer */
+
+CACT_INLINE double cact_as_double(uint64_t u) { double d; memcpy(&d, &u, sizeof d); return d; }
+CACT_INLINE uint64_t cact_as_uint64(double d) { uint64_t u; memcpy(&u, &d, sizeof u); return u; }
+
+/* 2^k for an integer-valued k in [-1022, 1023] */
+CACT_INLINE double cact_pow2i(double k) {
+    return cact_as_double((cact_as_uint64(k + CACT_SHIFT) + 1023) << 52);
 }
 
-/* m * exp(hi + lo), rounded once even where exp(hi) alone would be subnormal: there its absolute
- * error, multiplied by |m| > 1, would be many subnormal ulps. (NaN takes the first branch.) */
-CACT_INLINE double cact_mul_exp_dd(double m, double hi, double lo) {
-    double s, t;
-    if (!(hi < -700.0)) return m * cact_exp_dd(hi, lo);
-    if (hi < -800.0) return m * 0.0;
-    cact_two_sum(hi, CACT_64LN2_HI, &s, &t);
-    return ldexp(m * cact_exp_dd(s, t + (lo + CACT_64LN2_LO)), -64);
+/* exp(hi + lo) = 2^k (1 + t): reduces hi + lo to r = hi + lo - k ln 2, |r| <= 0.35, and returns
+ * t = exp(r) - 1 = r + r^2 q(r), q(r) = sum_{j=2..13} r^(j-2) / j! (truncation < 5e-18). hi is clamped to
+ * [-1400, 1400] (exp is 0 or inf beyond; lo is then dropped); lo must be finite and small
+ * relative to hi. NaN stays NaN. */
+CACT_INLINE double cact_exp_reduce(double hi, double lo, double *k) {
+    double h = hi < -1400.0 ? -1400.0 : (hi > 1400.0 ? 1400.0 : hi);
+    double kd = CACT_MADD(h, CACT_LOG2E, CACT_SHIFT) - CACT_SHIFT;
+    double r = ((h - kd * CACT_LN2_HI) - kd * CACT_LN2_LO) + (h == hi ? lo : 0.0);
+    double q = 1.0 / 6227020800.0;               /* 1/13! */
+    q = CACT_MADD(q, r, 1.0 / 479001600.0);      /* 1/12! */
+    q = CACT_MADD(q, r, 1.0 / 39916800.0);
+    q = CACT_MADD(q, r, 1.0 / 3628800.0);
+    q = CACT_MADD(q, r, 1.0 / 362880.0);
+    q = CACT_MADD(q, r, 1.0 / 40320.0);
+    q = CACT_MADD(q, r, 1.0 / 5040.0);
+    q = CACT_MADD(q, r, 1.0 / 720.0);
+    q = CACT_MADD(q, r, 1.0 / 120.0);
+    q = CACT_MADD(q, r, 1.0 / 24.0);
+    q = CACT_MADD(q, r, 1.0 / 6.0);
+    q = CACT_MADD(q, r, 0.5);
+    *k = kd;
+    return CACT_MADD(r * r, q, r);
 }
 
-/* exp(x - m) with x - m carried exactly; used by softmax (m = row max, x <= m). */
+/* m * exp(hi + lo), scaled by 2^k in two halves after the multiplication by m, so a subnormal
+ * result is rounded once (exp alone would already be subnormal and lose digits that |m| > 1
+ * would magnify). */
+CACT_INLINE double cact_mul_exp(double m, double hi, double lo) {
+    double k;
+    double t = cact_exp_reduce(hi, lo, &k);
+    double k1 = (k * 0.5 + CACT_SHIFT) - CACT_SHIFT;
+    return (CACT_MADD(m, t, m) * cact_pow2i(k1)) * cact_pow2i(k - k1);
+}
+
+CACT_INLINE double cact_exp(double x) { return cact_mul_exp(1.0, x, 0.0); }
+
+/* exp(x) - 1 without cancellation: 2^k (1 + t) - 1 = 2^k t + (2^k - 1), exact for k = 0. */
+CACT_INLINE double cact_expm1(double x) {
+    double k;
+    double t = cact_exp_reduce(x < -60.0 ? -60.0 : (x > 700.0 ? 700.0 : x), 0.0, &k);
+    double s = cact_pow2i(k);
+    return CACT_MADD(s, t, s - 1.0);
+}
+
+/* exp(x - m) with x - m carried exactly; used by softmax (m = row max, x <= m).
+ * x = -inf (a mask) or m = +-inf: the difference is +-inf or NaN, and exp of it is right. */
 CACT_INLINE double cact_exp_diff(double x, double m) {
     double d, r;
     cact_two_sum(x, -m, &d, &r);
-    /* x = -inf (a mask) or m = +-inf: d is +-inf or NaN and r is NaN; exp(d) is already right. */
-    if (!(fabs(d) <= 1e300)) return exp(d);
-    return cact_exp_dd(d, r);
+    return cact_mul_exp(1.0, d, fabs(d) <= 1400.0 ? r : 0.0);
 }
 
 /* Horner evaluation of sum c[k] d^(k+1), k < n */
 CACT_INLINE double cact_series(const double *c, int n, double d) {
     double p = c[n - 1];
-    for (int k = n - 2; k >= 0; --k) p = fma(p, d, c[k]);
+    CACT_UNROLL
+    for (int k = n - 2; k >= 0; --k) p = CACT_MADD(p, d, c[k]);
     return p * d;
 }
 
-/* Piecewise Taylor table lookup: sum c[i][k] d^k, d = x - center_i, for PIECE_LO <= x < PIECE_HI.
- * Centers are multiples of STEP/2, so d is exact. */
+/* Piecewise Taylor table: sum c[i][k] d^k, d = x - center_i, for PIECE_LO <= x < PIECE_HI (outside,
+ * the nearest piece is evaluated, for the caller to discard). Centers are multiples of STEP/2, so
+ * d is exact. */
+#define CACT_N_PIECES ((int)((CACT_PIECE_HI - CACT_PIECE_LO) / CACT_PIECE_STEP + 0.5))
 CACT_INLINE double cact_pieces(const double (*c)[CACT_PIECE_DEGREE + 1], double x) {
-    int i = (int)((x - CACT_PIECE_LO) * (1.0 / CACT_PIECE_STEP));
+    double f = (x - CACT_PIECE_LO) * (1.0 / CACT_PIECE_STEP);
+    f = f >= 0.0 ? (f < CACT_N_PIECES - 1 ? f : CACT_N_PIECES - 1) : 0.0; /* NaN -> 0 */
+    int i = (int)f;
     double d = x - (CACT_PIECE_LO + (i + 0.5) * CACT_PIECE_STEP);
-    const double *ci = c[i];
-    double p = ci[CACT_PIECE_DEGREE];
-    for (int k = CACT_PIECE_DEGREE - 1; k >= 0; --k) p = fma(p, d, ci[k]);
+    double p = c[i][CACT_PIECE_DEGREE];
+    CACT_UNROLL
+    for (int k = CACT_PIECE_DEGREE - 1; k >= 0; --k) p = CACT_MADD(p, d, c[i][k]);
     return p;
 }
 
@@ -88,14 +162,14 @@ CACT_INLINE double cact_pieces(const double (*c)[CACT_PIECE_DEGREE + 1], double 
 /* ---- sigmoid ------------------------------------------------------------------------------- */
 
 CACT_INLINE double cact_sigmoid(double x) {
-    double e = exp(-fabs(x));
+    double e = cact_exp(-fabs(x));
     double r = 1.0 / (1.0 + e);
     return x >= 0 ? r : e * r;
 }
 
 /* s (1 - s) = e / (1 + e)^2 with e = exp(-|x|); (1 + e)^2 carried as hi + lo */
 CACT_INLINE double cact_sigmoid_grad(double x) {
-    double e = exp(-fabs(x));
+    double e = cact_exp(-fabs(x));
     double dh = 1.0 + e;
     double dl = e - (dh - 1.0);          /* exact: 1 >= e */
     double p, pe;
@@ -121,9 +195,11 @@ CACT_INLINE double cact_prelu_grad_alpha(double x) { return x > 0 ? 0.0 : x; }
 
 /* ---- elu ------------------------------------------------------------------------------------ */
 
-CACT_INLINE double cact_elu(double x, double a) { return x > 0 ? x : a * expm1(x); }
+CACT_INLINE double cact_elu(double x, double a) { return x > 0 ? x : a * cact_expm1(x); }
 
-CACT_INLINE double cact_elu_grad(double x, double a) { return x > 0 ? 1.0 : a * exp(x); }
+CACT_INLINE double cact_elu_grad(double x, double a) {
+    return x > 0 ? 1.0 : a * cact_exp(x < 0 ? x : 0.0 * x);  /* 0 * x keeps NaN */
+}
 
 /* ---- gelu, tanh approximation: 0.5 x (1 + tanh z) = x sigmoid(u), u = 2z = C1 x + C3 x^3 ------- */
 
@@ -143,39 +219,60 @@ CACT_INLINE void cact_gelu_u(double x, double *uh, double *ul) {
 /* Beyond this |x| the result has saturated (x or -0) and x^3 would overflow. */
 #define CACT_GELU_TANH_SAT 1e10
 
-CACT_INLINE double cact_gelu_tanh(double x) {
-    double uh, ul, e;
-    if (fabs(x) > CACT_GELU_TANH_SAT) return x > 0 ? x : -0.0;
-    cact_gelu_u(x, &uh, &ul);
-    if (x >= 0) {
-        e = cact_exp_dd(-uh, -ul);
-        return x / (1.0 + e);
-    }
-    e = cact_exp_dd(uh, ul);             /* NaN falls through here */
-    return cact_mul_exp_dd(x / (1.0 + e), uh, ul);
+/* The pieces every gelu-tanh function needs: with v = -|u| (so e = exp(v) <= 1),
+ * e = 2^k (1 + t), r = 1 / (1 + e). */
+typedef struct { double xc, t, k, e, r; } cact_gelu_parts;
+
+CACT_INLINE cact_gelu_parts cact_gelu_tanh_parts(double x) {
+    cact_gelu_parts g;
+    double uh, ul;
+    g.xc = x > CACT_GELU_TANH_SAT ? CACT_GELU_TANH_SAT : (x < -CACT_GELU_TANH_SAT ? -CACT_GELU_TANH_SAT : x);
+    cact_gelu_u(g.xc, &uh, &ul);
+    /* v = -|u|: u has x's sign */
+    double vh = x >= 0 ? -uh : uh, vl = x >= 0 ? -ul : ul;
+    g.t = cact_exp_reduce(vh, vl, &g.k);
+    double k1 = (g.k * 0.5 + CACT_SHIFT) - CACT_SHIFT;
+    g.e = ((1.0 + g.t) * cact_pow2i(k1)) * cact_pow2i(g.k - k1);
+    g.r = 1.0 / (1.0 + g.e);
+    return g;
 }
 
-/* gelu' = s + x s (1 - s) u',  s = sigmoid(u), u' = C1 + 3 C3 x^2
- *       = s (1 + x (1 - s) u'). */
-CACT_INLINE double cact_gelu_tanh_grad(double x) {
-    double uh, ul, e, du;
-    if (fabs(x) > CACT_GELU_TANH_SAT) return x > 0 ? 1.0 : -0.0;
-    if (fabs(x - CACT_GELU_TANH_GRAD_ROOT_HI) < 0.35) {
-        double d = (x - CACT_GELU_TANH_GRAD_ROOT_HI) - CACT_GELU_TANH_GRAD_ROOT_LO;
-        return cact_series(CACT_GELU_TANH_GRAD_SERIES, CACT_SERIES_DEGREE, d);
-    }
-    if (CACT_IN_PIECES(x)) return cact_pieces(CACT_GELU_TANH_GRAD_PIECES, x);
-    cact_gelu_u(x, &uh, &ul);
-    du = CACT_GELU_C1_HI + 3.0 * CACT_GELU_C3_HI * (x * x);
-    if (x >= 0) {
-        e = cact_exp_dd(-uh, -ul);
-        double s = 1.0 / (1.0 + e);
-        return s * (1.0 + x * (e * s) * du);
-    }
-    e = cact_exp_dd(uh, ul);
-    double r = 1.0 / (1.0 + e);          /* 1 - s */
-    return cact_mul_exp_dd(r * fma(x * du, r, 1.0), uh, ul);
+/* m * e, rounded once even when e is subnormal (see cact_mul_exp) */
+CACT_INLINE double cact_gelu_scale(cact_gelu_parts g, double m) {
+    double k1 = (g.k * 0.5 + CACT_SHIFT) - CACT_SHIFT;
+    return (CACT_MADD(m, g.t, m) * cact_pow2i(k1)) * cact_pow2i(g.k - k1);
 }
+
+/* x >= 0: x s(u) = x r;  x < 0: x s(u) = x e r */
+CACT_INLINE double cact_gelu_tanh(double x) {
+    cact_gelu_parts g = cact_gelu_tanh_parts(x);
+    double neg = cact_gelu_scale(g, x * g.r);
+    double y = x >= 0 ? x * g.r : neg;   /* NaN takes the second */
+    return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? x : -0.0) : y;
+}
+
+/* gelu' = s + x s (1 - s) u' = s (1 + x (1 - s) u'),  u' = C1 + 3 C3 x^2;
+ * x >= 0: s = r, 1 - s = e r;  x < 0: s = e r, 1 - s = r.
+ * `exact` (a constant at each call site): 1 adds the root series and piecewise tables that float64
+ * needs near the root of gelu'; float32, computed in double, is accurate without them. */
+CACT_INLINE double cact_gelu_tanh_grad_impl(double x, int exact) {
+    cact_gelu_parts g = cact_gelu_tanh_parts(x);
+    double du = CACT_GELU_C1_HI + 3.0 * CACT_GELU_C3_HI * (g.xc * g.xc);
+    double pos = g.r * CACT_MADD(x * g.e * g.r, du, 1.0);
+    double neg = cact_gelu_scale(g, g.r * CACT_MADD(x * du, g.r, 1.0));
+    double y = x >= 0 ? pos : neg;
+    if (exact) {
+        double d = (x - CACT_GELU_TANH_GRAD_ROOT_HI) - CACT_GELU_TANH_GRAD_ROOT_LO;
+        double near_root = cact_series(CACT_GELU_TANH_GRAD_SERIES, CACT_SERIES_DEGREE, d);
+        double piece = cact_pieces(CACT_GELU_TANH_GRAD_PIECES, x);
+        y = CACT_IN_PIECES(x) ? piece : y;
+        y = fabs(x - CACT_GELU_TANH_GRAD_ROOT_HI) < 0.35 ? near_root : y;
+    }
+    return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? 1.0 : -0.0) : y;
+}
+
+CACT_INLINE double cact_gelu_tanh_grad(double x) { return cact_gelu_tanh_grad_impl(x, 1); }
+CACT_INLINE double cact_gelu_tanh_grad_f32(double x) { return cact_gelu_tanh_grad_impl(x, 0); }
 
 /* ---- gelu, exact: x Phi(x), Phi(x) = erfc(-x / sqrt 2) / 2 ----------------------------------- */
 
@@ -186,7 +283,7 @@ CACT_INLINE double cact_ncdf(double x) {
     cact_two_prod(x, CACT_RSQRT2_HI, &th, &tl);
     tl += x * CACT_RSQRT2_LO;
     double c = erfc(-th);
-    if (x < -1.0) c = fma(tl * CACT_2_RSQRTPI_HI, exp(-th * th), c);
+    if (x < -1.0) c = CACT_MADD(tl * CACT_2_RSQRTPI_HI, cact_exp(-th * th), c);
     return 0.5 * c;
 }
 
@@ -194,7 +291,7 @@ CACT_INLINE double cact_ncdf(double x) {
 CACT_INLINE double cact_npdf(double x) {
     double h, l;
     cact_two_prod(x, x, &h, &l);
-    return cact_exp_dd(-0.5 * h, -0.5 * l) * CACT_RSQRT2PI_HI;
+    return cact_mul_exp(CACT_RSQRT2PI_HI, -0.5 * h, -0.5 * l);
 }
 
 /* Deep negative tail, x < -17: Phi(x) = phi(x) S(x) / -x with the asymptotic series
@@ -206,7 +303,7 @@ CACT_INLINE double cact_ncdf_tail_series(double x) {
     /* Horner from the smallest term: p_{k-1} = 1 - (2k - 1) v p_k, so the last step, 1 - v p_1,
      * rounds once with |v p_1| < 0.004. */
     double v = 1.0 / (x * x), p = 1.0;
-    for (int k = 12; k >= 1; --k) p = fma(-(2 * k - 1) * v, p, 1.0);
+    for (int k = 12; k >= 1; --k) p = CACT_MADD(-(2 * k - 1) * v, p, 1.0);
     return p;
 }
 
@@ -219,7 +316,7 @@ CACT_INLINE double cact_gelu_erf(double x) {
     if (x < CACT_GELU_ERF_TAIL) {
         cact_two_prod(x, x, &h, &l);
         double S = cact_ncdf_tail_series(x);
-        return cact_mul_exp_dd(-fma(S, CACT_RSQRT2PI_HI, S * CACT_RSQRT2PI_LO), -0.5 * h, -0.5 * l);
+        return cact_mul_exp(-CACT_MADD(S, CACT_RSQRT2PI_HI, S * CACT_RSQRT2PI_LO), -0.5 * h, -0.5 * l);
     }
     return x * cact_ncdf(x);
 }
@@ -231,15 +328,15 @@ CACT_INLINE double cact_gelu_erf_grad(double x) {
     if (x < CACT_GELU_ERF_TAIL) {
         cact_two_prod(x, x, &h, &l);
         double S = cact_ncdf_tail_series(x);
-        double m = fma(x, CACT_RSQRT2PI_HI, x * CACT_RSQRT2PI_LO) * fma(-S, 1.0 / h, 1.0);
-        return cact_mul_exp_dd(m, -0.5 * h, -0.5 * l);
+        double m = CACT_MADD(x, CACT_RSQRT2PI_HI, x * CACT_RSQRT2PI_LO) * CACT_MADD(-S, 1.0 / h, 1.0);
+        return cact_mul_exp(m, -0.5 * h, -0.5 * l);
     }
     if (fabs(x - CACT_GELU_ERF_GRAD_ROOT_HI) < 0.35) {
         double d = (x - CACT_GELU_ERF_GRAD_ROOT_HI) - CACT_GELU_ERF_GRAD_ROOT_LO;
         return cact_series(CACT_GELU_ERF_GRAD_SERIES, CACT_SERIES_DEGREE, d);
     }
     if (CACT_IN_PIECES(x)) return cact_pieces(CACT_GELU_ERF_GRAD_PIECES, x);
-    return fma(x, cact_npdf(x), cact_ncdf(x));
+    return CACT_MADD(x, cact_npdf(x), cact_ncdf(x));
 }
 
 #endif /* CACT_MATH_H */

@@ -12,6 +12,7 @@ cdef extern from "_math.h" nogil:
     double cact_elu_grad(double x, double a)
     double cact_gelu_tanh(double x)
     double cact_gelu_tanh_grad(double x)
+    double cact_gelu_tanh_grad_f32(double x)
     double cact_gelu_erf(double x)
     double cact_gelu_erf_grad(double x)
 
