@@ -4,7 +4,6 @@ same plain way) and PyTorch's CPU kernels when torch is importable, on built-in 
 Each row times one call of each implementation: the median of interleaved repeats (A B C A B C ...),
 each repeat a loop long enough to be timed reliably, so a noisy neighbour hits all of them alike.
 """
-import math
 import statistics
 import sys
 import time
@@ -28,39 +27,60 @@ def _shape(name, n):
     return (n,)
 
 
-def _numpy_impls(name, x, g, a):
-    """The seed's one-liners (forward) and the plain NumPy backward step g * f'(x)."""
+def numpy_impls(name, x, a=None):
+    """The seed's one-liner for `name` (forward), and its derivative written the same plain way:
+    (forward(), derivative(g=None)), the derivative returning g * f'(x) when g is given."""
+    def times(g, d):
+        return d if g is None else g * d
+
     if name == "sigmoid":
-        def bwd():
+        def deriv(g=None):
             s = 1 / (1 + np.exp(-x))
-            return g * (s * (1 - s))
-        return (lambda: 1 / (1 + np.exp(-x))), bwd
+            return times(g, s * (1 - s))
+        return (lambda: 1 / (1 + np.exp(-x))), deriv
     if name == "relu":
-        return (lambda: np.maximum(0, x)), (lambda: g * (x > 0))
+        return (lambda: np.maximum(0, x)), (lambda g=None: times(g, (x > 0).astype(x.dtype)))
     if name == "leaky_relu":
-        return (lambda: np.maximum(0.01 * x, x)), (lambda: g * np.where(x > 0, 1.0, 0.01).astype(x.dtype))
+        return (lambda: np.maximum(0.01 * x, x)), (lambda g=None: times(g, np.where(x > 0, 1.0, 0.01).astype(x.dtype)))
     if name == "prelu":
-        return (lambda: np.maximum(a * x, x)), (lambda: g * np.where(x > 0, x.dtype.type(1), a))
+        return (lambda: np.maximum(a * x, x)), (lambda g=None: times(g, np.where(x > 0, x.dtype.type(1), a)))
     if name == "softmax":
         def fwd():
             e = np.exp(x - x.max(axis=-1, keepdims=True))
             return e / e.sum(axis=-1, keepdims=True)
 
-        def bwd():
+        def deriv(g=None):
             y = fwd()
+            if g is None:  # the Jacobian
+                return y[..., :, None] * (np.eye(x.shape[-1], dtype=x.dtype) - y[..., None, :])
             return y * (g - (g * y).sum(axis=-1, keepdims=True))
-        return fwd, bwd
+        return fwd, deriv
     if name == "gelu":
         c = x.dtype.type(np.sqrt(2 / np.pi))
 
-        def bwd():
+        def deriv(g=None):
             t = np.tanh(c * (x + 0.044715 * x**3))
-            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t**2) * c * (1 + 3 * 0.044715 * x**2))
-        return (lambda: 0.5 * x * (1 + np.tanh(c * (x + 0.044715 * x**3)))), bwd
+            return times(g, 0.5 * (1 + t) + 0.5 * x * (1 - t**2) * c * (1 + 3 * 0.044715 * x**2))
+        return (lambda: 0.5 * x * (1 + np.tanh(c * (x + 0.044715 * x**3)))), deriv
     if name == "elu":
         return ((lambda: np.where(x >= 0, x, 1.0 * (np.exp(x) - 1))),
-                (lambda: g * np.where(x > 0, 1.0, np.exp(x))))
+                (lambda g=None: times(g, np.where(x > 0, 1.0, np.exp(x)))))
     raise KeyError(name)
+
+
+def _numpy_impls(name, x, g, a):
+    fwd, deriv = numpy_impls(name, x, a)
+    return fwd, (lambda: deriv(g))
+
+
+def make_input(name, n, dtype, seed=0):
+    """Built-in random data for `name` with about n elements: (x, grad_output, alpha)."""
+    rng = np.random.default_rng(seed)
+    shape = _shape(name, n)
+    x = (rng.standard_normal(shape) * 3).astype(dtype)
+    g = rng.standard_normal(shape).astype(dtype)
+    a = rng.uniform(0.01, 0.3, shape[-1]).astype(dtype) if name == "prelu" else None
+    return x, g, a
 
 
 def _cact_impls(name, x, g, a):
@@ -133,7 +153,6 @@ def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32
         cact.set_num_threads(threads)
         if torch is not None:
             torch.set_num_threads(threads)
-    rng = np.random.default_rng(0)
     rows = []
     total = len(functions) * len(ops) * len(dtypes) * len(sizes)
     done = 0
@@ -141,10 +160,7 @@ def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32
     for dt in dtypes:
         for name in functions:
             for n in sizes:
-                shape = _shape(name, n)
-                x = (rng.standard_normal(shape) * 3).astype(dt)
-                g = rng.standard_normal(shape).astype(dt)
-                a = rng.uniform(0.01, 0.3, shape[-1]).astype(dt) if name == "prelu" else None
+                x, g, a = make_input(name, n, dt)
                 impls = {"cact": _cact_impls(name, x, g, a), "numpy": _numpy_impls(name, x, g, a)}
                 if torch is not None:
                     impls["torch"] = _torch_impls(torch, name, x, g, a)
@@ -153,7 +169,7 @@ def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32
                     keys = list(impls)
                     with np.errstate(all="ignore"):
                         times = time_interleaved([impls[key][idx] for key in keys], repeats)
-                    row = {"function": name, "op": op, "dtype": dt, "n": math.prod(shape)}
+                    row = {"function": name, "op": op, "dtype": dt, "n": x.size}
                     row.update({key: t for key, t in zip(keys, times)})
                     rows.append(row)
                     done += 1

@@ -1,0 +1,124 @@
+"""asv benchmarks: every activation and derivative of cact next to its plain NumPy twin.
+
+Each benchmark is parametrized over the function, dtype, size and implementation:
+- impl "cact": returns a new array; "cact_out": writes into a preallocated `out=`;
+  "numpy": the seed's one-liner (forward) or the derivative written the same plain way
+  (cact._bench.numpy_impls), so every cact result has its NumPy twin in the same run.
+- `peakmem_*` record the peak memory of the same calls (temporaries show up there).
+softmax runs over rows of 1000, prelu over (n / 64, 64) with a slope per channel.
+"""
+import numpy as np
+
+import cact
+from cact._bench import make_input, numpy_impls
+
+FUNCTIONS = ["sigmoid", "relu", "leaky_relu", "prelu", "softmax", "gelu", "gelu_exact", "elu"]
+DTYPES = ["float32", "float64"]
+SIZES = [10**3, 10**5, 10**7]
+IMPLS = ["cact", "cact_out", "numpy"]
+
+
+def _warm_up():
+    # the OpenMP team starts on the first parallel call: keep that out of the timings
+    cact.gelu(np.zeros(1 << 20, np.float32))
+
+
+def _cact_forward(name, x, a, out):
+    if name == "prelu":
+        return lambda: cact.prelu(x, a, out=out)
+    if name == "gelu_exact":
+        return lambda: cact.gelu(x, "none", out=out)
+    f = getattr(cact, name)
+    return lambda: f(x, out=out)
+
+
+def _cact_derivative(name, x, a, g, out):
+    if name == "prelu":
+        if out is not None:
+            raise NotImplementedError("prelu_grad has no out=")
+        return lambda: cact.prelu_grad(x, a, grad_output=g)
+    if name == "gelu_exact":
+        return lambda: cact.gelu_grad(x, "none", grad_output=g, out=out)
+    f = getattr(cact, name + "_grad")
+    return lambda: f(x, grad_output=g, out=out)
+
+
+class _Base:
+    params = [FUNCTIONS, DTYPES, SIZES, IMPLS]
+    param_names = ["function", "dtype", "n", "impl"]
+    timeout = 300
+
+    def _inputs(self, function, dtype, n):
+        base = "gelu" if function == "gelu_exact" else function
+        x, g, a = make_input(base, n, dtype)
+        return base, x, g, a
+
+
+class Forward(_Base):
+    """f(x)"""
+
+    def setup(self, function, dtype, n, impl):
+        base, x, g, a = self._inputs(function, dtype, n)
+        if impl == "numpy":
+            if function == "gelu_exact":
+                raise NotImplementedError("the seed has no exact-GELU one-liner")
+            self.call = numpy_impls(base, x, a)[0]
+        else:
+            self.call = _cact_forward(function, x, a, np.empty_like(x) if impl == "cact_out" else None)
+        _warm_up()
+        self.call()
+
+    def time_forward(self, function, dtype, n, impl):
+        self.call()
+
+    def peakmem_forward(self, function, dtype, n, impl):
+        self.call()
+
+
+class Derivative(_Base):
+    """f'(x) alone (softmax: the Jacobian, so only up to 1e5 elements)"""
+
+    def setup(self, function, dtype, n, impl):
+        base, x, g, a = self._inputs(function, dtype, n)
+        if function == "softmax" and n > 10**5:
+            raise NotImplementedError("the full Jacobian of 1e7 elements needs 80 GB")
+        if impl == "numpy":
+            if function == "gelu_exact":
+                raise NotImplementedError("the seed has no exact-GELU one-liner")
+            deriv = numpy_impls(base, x, a)[1]
+            self.call = deriv
+        else:
+            out = None
+            if impl == "cact_out":
+                out = np.empty(x.shape + (x.shape[-1],) if function == "softmax" else x.shape, x.dtype)
+            self.call = _cact_derivative(function, x, a, None, out)
+        _warm_up()
+        self.call()
+
+    def time_derivative(self, function, dtype, n, impl):
+        self.call()
+
+    def peakmem_derivative(self, function, dtype, n, impl):
+        self.call()
+
+
+class Backward(_Base):
+    """the backward step g * f'(x) (softmax: the vector-Jacobian product)"""
+
+    def setup(self, function, dtype, n, impl):
+        base, x, g, a = self._inputs(function, dtype, n)
+        if impl == "numpy":
+            if function == "gelu_exact":
+                raise NotImplementedError("the seed has no exact-GELU one-liner")
+            deriv = numpy_impls(base, x, a)[1]
+            self.call = lambda: deriv(g)
+        else:
+            self.call = _cact_derivative(function, x, a, g, np.empty_like(x) if impl == "cact_out" else None)
+        _warm_up()
+        self.call()
+
+    def time_backward(self, function, dtype, n, impl):
+        self.call()
+
+    def peakmem_backward(self, function, dtype, n, impl):
+        self.call()
