@@ -42,8 +42,8 @@ _ELEMENTWISE = {
 }
 _SOFTMAX = {
     dt: {
-        "fwd": (getattr(K, f"softmax_fwd_{s}"), getattr(K, f"softmax_fwd_{s}_s")),
-        "bwd": (getattr(K, f"softmax_bwd_{s}"), getattr(K, f"softmax_bwd_{s}_s")),
+        "fwd": getattr(K, f"softmax_fwd_{s}"),
+        "bwd": getattr(K, f"softmax_bwd_{s}"),
         "jac": getattr(K, f"softmax_jac_{s}"),
     }
     for dt, s in _SFX.items()
@@ -79,13 +79,8 @@ def _run_elementwise(kernels, a, g, t, p):
     a = detach(a, t)
     if g is not None:
         g = detach(g, t)
-    for order, flag in (("C", "C_CONTIGUOUS"), ("F", "F_CONTIGUOUS")):
-        if a.flags[flag] and t.flags[flag] and (g is None or g.flags[flag]):
-            if g is None:
-                contiguous(a.ravel(order), t.ravel(order), p)
-            else:
-                contiguous(a.ravel(order), g.ravel(order), t.ravel(order), p)
-            return
+    if contiguous(a, t, p) if g is None else contiguous(a, g, t, p):
+        return
     ops = [a, t] if g is None else [a, g, t]
     flags = [["readonly"]] * (len(ops) - 1) + [["writeonly"]]
     it = np.nditer(ops, flags=["external_loop", "buffered", "zerosize_ok", "grow_inner"],
@@ -96,6 +91,21 @@ def _run_elementwise(kernels, a, g, t, p):
 
 
 def _elementwise(stem, op, x, p, grad_output, out):
+    if out is None and type(x) is np.ndarray:
+        # fast path for the common call: contiguous float32/float64 arrays (the kernel checks
+        # dtype, shape and layout and does nothing otherwise), a new result
+        if grad_output is None:
+            kernels = _ELEMENTWISE[stem][op].get(x.dtype)
+            if kernels is not None:
+                t = np.empty_like(x)
+                if kernels[0](x, t, p):
+                    return t if t.ndim else t[()]
+        elif type(grad_output) is np.ndarray:
+            kernels = _ELEMENTWISE[stem]["bwd"].get(x.dtype)
+            if kernels is not None:
+                t = np.empty_like(x)
+                if kernels[0](x, grad_output, t, p):
+                    return t if t.ndim else t[()]
     a, result_dtype = as_input(x)
     g = None if grad_output is None else as_grad_output(grad_output, a)
     t = _target(a, out, result_dtype)
@@ -181,6 +191,13 @@ def softmax(x, axis=-1, *, out=None):
 
     Stable for any input: entries of -inf give exactly 0; a row that is all -inf, or holds NaN or
     +inf, gives NaN. Derivative: `softmax_grad`."""
+    if out is None and type(x) is np.ndarray and type(axis) is int and x.ndim and (axis == -1 or axis == x.ndim - 1):
+        # fast path: a C-contiguous float32/float64 array along its last axis, a new result
+        kernels = _SOFTMAX.get(x.dtype)
+        if kernels is not None:
+            t = np.empty_like(x)
+            if kernels["fwd"](x, t, x.shape[-1]):
+                return t
     a, result_dtype = as_input(x)
     ax = as_axis(axis, a.ndim)
     if out is not None:
@@ -298,11 +315,16 @@ def _softmax_target(a, ax, out):
     return np.moveaxis(moved, -1, ax), rows_view(moved, a.shape[ax])
 
 
-def _softmax_kernel(pair, x2, t2, g2=None):
-    contiguous, strided = pair
-    c = x2.flags.c_contiguous and t2.flags.c_contiguous and (g2 is None or g2.flags.c_contiguous)
-    k = contiguous if c else strided
+def _softmax_kernel(kernel, x2, t2, g2=None):
+    """Run a row kernel over (rows, K) views; rows that are not contiguous are copied to and from
+    contiguous blocks first, so every layout runs the same code and gives the same bits."""
+    K = x2.shape[1]
+    args = (x2, t2) if g2 is None else (x2, g2, t2)
+    if kernel(*args, K):
+        return
+    tc = np.empty(x2.shape, x2.dtype)
     if g2 is None:
-        k(x2, t2)
+        kernel(np.ascontiguousarray(x2), tc, K)
     else:
-        k(x2, g2, t2)
+        kernel(np.ascontiguousarray(x2), np.ascontiguousarray(g2), tc, K)
+    t2[...] = tc

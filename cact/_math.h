@@ -23,8 +23,12 @@
 #include <string.h>
 #include "_constants.h"
 
+/* Always inlined: a loop vectorizes only when every call in its body is inlined, and in a module
+ * with dozens of loops GCC's inlining budget runs out otherwise. */
 #if defined(_MSC_VER)
-#define CACT_INLINE static __inline
+#define CACT_INLINE static __forceinline
+#elif defined(__GNUC__) || defined(__clang__)
+#define CACT_INLINE static inline __attribute__((always_inline))
 #else
 #define CACT_INLINE static inline
 #endif

@@ -23,3 +23,9 @@ cdef extern from "_omp.h" nogil:
 
 cdef extern from "_cpu.h" nogil:
     int cact_cpu_has_avx2_fma()
+
+cdef extern from "_softmax.h" nogil:
+    void cact_softmax_row_f32(const float *x, float *y, Py_ssize_t K)
+    void cact_softmax_row_f64(const double *x, double *y, Py_ssize_t K)
+    void cact_softmax_vjp_row_f32(const float *x, const float *g, float *out, Py_ssize_t K)
+    void cact_softmax_vjp_row_f64(const double *x, const double *g, double *out, Py_ssize_t K)
