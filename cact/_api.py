@@ -9,6 +9,8 @@ Conventions shared by every function (see README.md):
 - `<name>_grad(..., grad_output=g)` is the backward step g * f'(x) in one pass; g is cast to x's
   compute dtype and must have x's shape.
 """
+import math
+
 import numpy as np
 
 from cact._dispatch import kernels as K
@@ -181,9 +183,15 @@ def prelu(x, alpha, *, axis=1, out=None):
         check_out(out, a.shape, result_dtype)
     t = out if (out is not None and out.dtype is a.dtype and out.flags.c_contiguous) else np.empty(a.shape, a.dtype)
     a = np.ascontiguousarray(detach(a, t))
-    shape3 = (int(np.prod(a.shape[:ax])), a.shape[ax], int(np.prod(a.shape[ax + 1:])))
-    _PRELU[a.dtype][0](a.reshape(shape3), slopes, t.reshape(shape3))
+    _PRELU[a.dtype][0](a, slopes, t, *_channel_dims(a.shape, ax))
     return _finish(t, out, result_dtype)
+
+
+def _channel_dims(shape, ax):
+    """(outer, channels, inner) sizes around the channel axis (one channel for all when ax is None)"""
+    if ax is None:
+        return 1, 1, math.prod(shape)
+    return math.prod(shape[:ax]), shape[ax], math.prod(shape[ax + 1:])
 
 
 def softmax(x, axis=-1, *, out=None):
@@ -245,18 +253,11 @@ def prelu_grad(x, alpha, *, axis=1, grad_output=None):
     the channel axis, with alpha's shape (g = 1 without grad_output)."""
     a, result_dtype = as_input(x)
     slopes, ax, alpha_shape = as_channel_slopes(alpha, a, axis)
-    g = None if grad_output is None else as_grad_output(grad_output, a)
-    if ax is None:
-        shape3 = (1, 1, a.size)
-    else:
-        shape3 = (int(np.prod(a.shape[:ax])), a.shape[ax], int(np.prod(a.shape[ax + 1:])))
+    g = None if grad_output is None else np.ascontiguousarray(as_grad_output(grad_output, a))
     gx = np.empty(a.shape, a.dtype)
-    partial = np.empty(shape3[:2], np.float64)
-    a3 = np.ascontiguousarray(a).reshape(shape3)
-    g3 = a3 if g is None else np.ascontiguousarray(g).reshape(shape3)
-    _PRELU[a.dtype][1](a3, g3, g is not None, slopes, gx.reshape(shape3), partial)
+    blocks = _PRELU[a.dtype][1](np.ascontiguousarray(a), g, slopes, gx, *_channel_dims(a.shape, ax))
     with np.errstate(over="ignore"):  # a sum beyond float32's range is inf, correctly rounded
-        galpha = partial.sum(axis=0).astype(result_dtype).reshape(alpha_shape)
+        galpha = blocks.sum(axis=0).astype(result_dtype).reshape(alpha_shape)
     gx = _finish(gx, None, result_dtype)
     return gx, (galpha[()] if galpha.ndim == 0 else galpha)
 

@@ -111,18 +111,18 @@ def as_channel_slopes(alpha, a, axis, name="alpha"):
     """prelu's alpha: (slopes as a float64 1-D array, channel axis or None for one shared slope,
     alpha's shape). A scalar or a single-element array is one slope for all of x; a 1-D array of
     length C is one slope per channel along `axis`, which needs x.shape[axis] == C."""
-    if isinstance(alpha, np.ndarray) or isinstance(alpha, (list, tuple)):
-        arr = np.asarray(alpha)
+    if isinstance(alpha, (np.ndarray, list, tuple)):
+        arr = alpha if type(alpha) is np.ndarray else np.asarray(alpha)
         if arr.dtype.kind not in "iuf" or arr.dtype.itemsize > 8:
             raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
         if arr.ndim > 1:
             raise ValueError(f"{name} must be a scalar or a 1-D array, got shape {arr.shape}")
-        slopes = arr.astype(np.float64).reshape(-1)
+        slopes = np.ascontiguousarray(arr.reshape(-1), dtype=np.float64)
         if slopes.size == 0:
             raise ValueError(f"{name} must not be empty")
-        if not np.all(np.isfinite(slopes)):
+        if not np.isfinite(slopes).all():
             raise ValueError(f"{name} must be finite")
-        if arr.ndim == 0 or slopes.size == 1:
+        if slopes.size == 1:
             return slopes, None, arr.shape
         if a.ndim < 2:
             raise ValueError(
