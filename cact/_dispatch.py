@@ -20,3 +20,14 @@ if _wanted != "baseline":
     elif _wanted == "avx2":
         raise ImportError("CACT_SIMD=avx2, but " + (
             "this build has no AVX2 kernels" if _avx2 is None else "this CPU lacks AVX2/FMA"))
+
+
+def _after_fork_in_child():
+    # libgomp is not fork-safe: after the parent ran a parallel region, a forked child hangs in its
+    # first one. cact's kernels in the child therefore run serially (get_num_threads() says 1).
+    for module in {_baseline, kernels}:
+        module.set_serial_only(True)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

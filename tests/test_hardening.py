@@ -1,0 +1,217 @@
+"""cact inside other people's servers and training loops: threads, forks, leaks, hostile inputs."""
+import multiprocessing
+import os
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import cact
+from conftest import ALL, ELEMENTWISE
+
+RNG = np.random.default_rng(30)
+
+
+def _large_calls(y):
+    return [
+        cact.gelu(y),
+        cact.softmax(y.reshape(-1, 1000)),
+        cact.sigmoid_grad(y[::2], grad_output=y[1::2]),
+        cact.prelu_grad(y.reshape(-1, 4, 1000), np.ones(4), grad_output=y.reshape(-1, 4, 1000))[1],
+        cact.elu(y, out=np.empty_like(y)),
+    ]
+
+
+# ---- fork safety ------------------------------------------------------------------------------
+
+def _child_work(queue):
+    y = np.linspace(-5, 5, 2_000_000)
+    queue.put([float(np.sum(r)) for r in _large_calls(y)] + [cact.get_num_threads()])
+
+
+@pytest.mark.skipif(sys.platform == "win32" or "fork" not in multiprocessing.get_all_start_methods(),
+                    reason="needs fork")
+def test_forked_child_can_use_cact_after_the_parent_used_its_threads():
+    y = np.linspace(-5, 5, 2_000_000)
+    expected = [float(np.sum(r)) for r in _large_calls(y)]  # the parent starts its OpenMP team
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_child_work, args=(queue,))
+    child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung in cact")
+    assert child.exitcode == 0
+    got = queue.get(timeout=5)
+    assert got[-1] == 1  # the child runs serially: libgomp's pool does not survive fork
+    np.testing.assert_allclose(got[:-1], expected, rtol=1e-12)
+
+
+# ---- concurrency ------------------------------------------------------------------------------
+
+def test_many_python_threads_get_bit_identical_results():
+    inputs = [RNG.standard_normal(300_000) * 4 for _ in range(8)]
+    serial = [_large_calls(x) for x in inputs]
+    results = [None] * len(inputs)
+
+    def run(i):
+        for _ in range(3):
+            results[i] = _large_calls(inputs[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(inputs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for got, want in zip(results, serial):
+        for a, b in zip(got, want):
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: cact.gelu(x), lambda x: cact.softmax(x.reshape(-1, 1000)),
+    lambda x: cact.prelu(x.reshape(-1, 8, 1000), np.ones(8)), lambda x: cact.sigmoid(x[::2]),
+    lambda x: cact.softmax_grad(x[:2_000_000].reshape(-1, 1000), grad_output=x[:2_000_000].reshape(-1, 1000)),
+], ids=["elementwise", "softmax", "prelu", "strided", "softmax_vjp"])
+def test_kernels_release_the_gil(call):
+    # While a long kernel runs in this thread, a pure-Python thread keeps counting: it could not
+    # if the kernel held the GIL (it would get the GIL only after the call returned).
+    x = np.linspace(-3, 3, 8_000_000)
+    count = [0]
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            count[0] += 1
+
+    t = threading.Thread(target=spin)
+    t.start()
+    try:
+        while count[0] == 0:
+            pass
+        before = count[0]
+        for _ in range(3):
+            call(x)
+        during = count[0] - before
+    finally:
+        stop.set()
+        t.join()
+    assert during > 1000
+
+
+# ---- thread control -------------------------------------------------------------------------------
+
+def test_threadpoolctl_sees_and_limits_cacts_openmp():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not cact._kernels.openmp_enabled():
+        pytest.skip("built without OpenMP")
+    cact.gelu(np.zeros(1 << 20))
+    apis = {info["internal_api"] for info in threadpoolctl.threadpool_info()}
+    assert "openmp" in apis
+    before = cact.get_num_threads()
+    with threadpoolctl.threadpool_limits(1, user_api="openmp"):
+        assert cact.get_num_threads() == 1
+        x = RNG.standard_normal(1_000_000)
+        limited = cact.gelu(x)
+    assert cact.get_num_threads() == before
+    np.testing.assert_array_equal(limited, cact.gelu(x))
+
+
+# ---- leaks ------------------------------------------------------------------------------------
+
+def _rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc (Linux)")
+def test_resident_memory_stays_flat_over_1e5_calls_including_errors():
+    x = RNG.standard_normal((4, 16)).astype(np.float32)
+    g = np.ones_like(x)
+    out = np.empty_like(x)
+    a = np.full(16, 0.1)
+
+    def batch():
+        for name, (f, d, kw) in ALL.items():
+            f(x, **kw)
+            f(x, out=out, **kw)
+            if d is not None:
+                d(x, grad_output=g, **kw)
+        cact.prelu_grad(x, a, axis=-1, grad_output=g)
+        for bad in (lambda: cact.elu(x, alpha="a"), lambda: cact.softmax(x, axis=9),
+                    lambda: cact.sigmoid(np.array([1j])), lambda: cact.gelu_grad(x, grad_output=g[:2]),
+                    lambda: cact.relu(x, out=out[:2])):
+            try:
+                bad()
+            except (TypeError, ValueError):
+                pass
+
+    for _ in range(200):  # warm up caches and allocators
+        batch()
+    start = _rss_bytes()
+    for _ in range(100_000 // 20):  # each batch is about 20 successful and 5 failing calls
+        batch()
+    grown = _rss_bytes() - start
+    assert grown < 8 * 2**20, f"resident memory grew by {grown / 2**20:.1f} MiB"
+
+
+# ---- hostile inputs --------------------------------------------------------------------------------
+
+HOSTILE_DTYPES = ["complex64", "complex128", "object", "U3", "S3", "datetime64[s]", "timedelta64[s]", "V8"]
+if np.finfo(np.longdouble).nmant > 52:
+    HOSTILE_DTYPES.append("longdouble")
+
+
+def _every_call():
+    for name, (f, d, kw) in ALL.items():
+        yield f"{name}", lambda x, f=f, kw=kw: f(x, **kw)
+        if d is not None:
+            yield f"{name}_grad", lambda x, d=d, kw=kw: d(x, **kw)
+    yield "prelu_grad", lambda x: cact.prelu_grad(x, 0.2)[0]
+
+
+@pytest.mark.parametrize("dtype", HOSTILE_DTYPES)
+@pytest.mark.parametrize("name, call", list(_every_call()), ids=[n for n, _ in _every_call()])
+def test_every_function_rejects_unsupported_dtypes(name, call, dtype):
+    x = np.zeros((2, 3), dtype=dtype)
+    with pytest.raises(TypeError, match="dtype"):
+        call(x)
+
+
+@pytest.mark.parametrize("name, call", list(_every_call()), ids=[n for n, _ in _every_call()])
+def test_every_function_takes_six_dimensions_and_a_huge_first_axis(name, call):
+    x6 = RNG.standard_normal((2, 1, 3, 2, 1, 4))
+    assert np.shape(call(x6))[:6] == x6.shape
+    tall = RNG.standard_normal((300_000, 2))
+    assert np.shape(call(tall))[:2] == tall.shape
+
+
+@pytest.mark.parametrize("name", list(ELEMENTWISE))
+def test_byte_swapped_out_receives_the_result(name):
+    f, _, kw = ELEMENTWISE[name]
+    x = RNG.standard_normal(10)
+    out = np.empty(10, dtype=np.dtype(np.float64).newbyteorder())
+    f(x, out=out, **kw)
+    np.testing.assert_array_equal(out, f(x, **kw))
+
+
+@pytest.mark.parametrize("alpha, exc", [(np.nan, ValueError), (np.inf, ValueError), (-np.inf, ValueError),
+                                        ("0.1", TypeError), (None, TypeError), (True, TypeError),
+                                        (np.array([0.1, 0.2]), TypeError), (1 + 1j, TypeError)])
+@pytest.mark.parametrize("f", [cact.leaky_relu, cact.leaky_relu_grad, cact.elu, cact.elu_grad])
+def test_bad_slopes_raise_naming_alpha(f, alpha, exc):
+    out = np.full(3, 5.0)
+    with pytest.raises(exc, match="alpha"):
+        f(np.ones(3), alpha, out=out)
+    assert (out == 5.0).all()
+
+
+@pytest.mark.parametrize("alpha", [np.array([np.nan, 1.0, 1.0]), np.array([[0.1]] * 3), np.zeros(0), "abc",
+                                   np.array(["a", "b", "c"])])
+def test_bad_prelu_slopes_raise_naming_alpha(alpha):
+    with pytest.raises((TypeError, ValueError), match="alpha"):
+        cact.prelu(np.ones((2, 3)), alpha)
+    with pytest.raises((TypeError, ValueError), match="alpha"):
+        cact.prelu_grad(np.ones((2, 3)), alpha)
