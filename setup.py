@@ -6,6 +6,7 @@
 - Flags: ``-O3 -fno-math-errno -fno-trapping-math``; never ``-ffast-math`` or ``-march=native``
   (``-ffast-math`` links crtfastmath.o, which flushes subnormals to zero for the whole process).
 """
+import glob
 import os
 import platform
 import shutil
@@ -120,6 +121,8 @@ extensions = [
         include_dirs=[np.get_include(), "cact"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
         extra_compile_args=list(flags),
+        # the C headers are included by the generated C, not tracked by Cython: rebuild on change
+        depends=sorted(glob.glob("cact/*.h") + glob.glob("cact/*.inc")),
     )
     for module, flags in KERNEL_MODULES.items()
 ]
