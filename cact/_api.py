@@ -269,6 +269,14 @@ def softmax_grad(x, axis=-1, *, grad_output=None, out=None):
     x's shape. Without it: the full Jacobian, shape x.shape + (K,), K = x.shape[axis], with
     J[..., i, j] = dy_i / dx_j = y_i (delta_ij - y_j) (for an axis other than the last, i stays at
     `axis` and j is the new last axis)."""
+    if (out is None and type(x) is np.ndarray and type(grad_output) is np.ndarray and type(axis) is int
+            and x.ndim and (axis == -1 or axis == x.ndim - 1)):
+        # fast path: C-contiguous float32/float64 x and grad_output, last axis, a new result
+        kernels = _SOFTMAX.get(x.dtype)
+        if kernels is not None:
+            t = np.empty_like(x)
+            if kernels["bwd"](x, grad_output, t, x.shape[-1]):
+                return t
     a, result_dtype = as_input(x)
     ax = as_axis(axis, a.ndim)
     kernels = _SOFTMAX[a.dtype]
