@@ -1,0 +1,82 @@
+"""Measure the speed goals of the speed issue that `python -m cact bench` does not print:
+out= at 1e7 against np.copyto (memory bound), n = 16 against np.maximum(x, 0), thread scaling at
+1e7, and the memory a call allocates (tracemalloc). Ratios are side by side in one run.
+
+    python tools/goals.py
+"""
+import os
+import sys
+import timeit
+import tracemalloc
+
+import numpy as np
+
+import cact
+from cact._bench import time_interleaved
+
+FORWARD = {
+    "sigmoid": lambda x, **kw: cact.sigmoid(x, **kw),
+    "relu": lambda x, **kw: cact.relu(x, **kw),
+    "leaky_relu": lambda x, **kw: cact.leaky_relu(x, **kw),
+    "prelu": lambda x, **kw: cact.prelu(x.reshape(-1, 64), np.full(64, 0.1), **({"out": kw["out"].reshape(-1, 64)} if "out" in kw else {})),
+    "softmax": lambda x, **kw: cact.softmax(x.reshape(-1, 1000), **({"out": kw["out"].reshape(-1, 1000)} if "out" in kw else {})),
+    "gelu": lambda x, **kw: cact.gelu(x, **kw),
+    "elu": lambda x, **kw: cact.elu(x, **kw),
+}
+
+
+def main():
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(10_000_000) * 3).astype(np.float32)
+    out = np.empty_like(x)
+    cact.gelu(x, out=out)
+    print("goal 3: out= on 1e7 float32, time / time of np.copyto (target <= 1.3)")
+    for name, f in FORWARD.items():
+        tc, tf = time_interleaved([lambda: np.copyto(out, x), lambda: f(x, out=out)], repeats=5)
+        print(f"  {name:11s} {tf / tc:5.2f}   ({tf * 1e3:.2f} ms vs {tc * 1e3:.2f} ms)")
+
+    print("goal 4: n = 16 float32, time / time of np.maximum(x, 0) (target <= 1.5)")
+    s = x[:16].copy()
+    base = min(timeit.repeat(lambda: np.maximum(s, 0), number=20000, repeat=7)) / 20000
+    for name in ["sigmoid", "relu", "leaky_relu", "gelu", "elu"]:
+        f = getattr(cact, name)
+        t = min(timeit.repeat(lambda: f(s), number=20000, repeat=7)) / 20000
+        print(f"  {name:11s} {t / base:5.2f}   ({t * 1e9:.0f} ns vs {base * 1e9:.0f} ns)")
+    s2 = x[:16].reshape(1, 16).copy()
+    t = min(timeit.repeat(lambda: cact.softmax(s2), number=20000, repeat=7)) / 20000
+    print(f"  {'softmax':11s} {t / base:5.2f}   ({t * 1e9:.0f} ns vs {base * 1e9:.0f} ns)")
+
+    print("goal 5: 1e7 float32, time with 1 thread / time with 2 threads (target >= 1.7)")
+    before = cact.get_num_threads()
+    for name in ["gelu", "elu", "sigmoid"]:
+        f = getattr(cact, name)
+
+        def one():
+            cact.set_num_threads(1)
+            f(x, out=out)
+
+        def two():
+            cact.set_num_threads(2)
+            f(x, out=out)
+        t1, t2 = time_interleaved([one, two], repeats=5)
+        print(f"  {name:11s} {t1 / t2:5.2f}   ({t1 * 1e3:.1f} ms vs {t2 * 1e3:.1f} ms)")
+    cact.set_num_threads(before)
+
+    print("goal 6: bytes allocated by one call on 1e6 float32 (result = 4,000,000 bytes)")
+    y = x[:1_000_000].copy()
+    o = np.empty_like(y)
+    for name, f in FORWARD.items():
+        for label, kw in (("new", {}), ("out=", {"out": o})):
+            f(y, **kw)
+            tracemalloc.start()
+            f(y, **kw)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            print(f"  {name:11s} {label:5s} peak {peak:>10,d} bytes")
+
+
+if __name__ == "__main__":
+    if "OPENBLAS_CORETYPE" in os.environ or "OPENBLAS_L2_SIZE" in os.environ:
+        env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
+    main()
