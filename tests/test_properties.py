@@ -68,7 +68,7 @@ def arrays_with_views(draw):
     return view
 
 
-@given(x=arrays_with_views(), name=st.sampled_from(list(CALLS)), p=st.floats(0.001, 3.0))
+@given(x=arrays_with_views(), name=st.sampled_from(list(CALLS)), p=st.floats(-5.0, 5.0) | st.sampled_from([0.0, 1e-300, 1e300]))
 def test_matches_the_slow_reference_on_any_view(x, name, p):
     y = CALLS[name](x, p)
     assert y.shape == x.shape
