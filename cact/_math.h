@@ -130,6 +130,61 @@ CACT_INLINE double cact_expm1(double x) {
     return CACT_MADD(s, t, s - 1.0);
 }
 
+/* ---- float exp, for float32 kernels whose argument is exact in float ---------------------------- */
+
+#if defined(__FMA__)
+#define CACT_MADDF(a, b, c) __builtin_fmaf((a), (b), (c))
+#else
+#define CACT_MADDF(a, b, c) ((a) * (b) + (c))
+#endif
+#define CACT_SHIFTF 12582912.0f /* 1.5 * 2^23 */
+
+CACT_INLINE float cact_as_float(uint32_t u) { float f; memcpy(&f, &u, sizeof f); return f; }
+CACT_INLINE uint32_t cact_as_uint32(float f) { uint32_t u; memcpy(&u, &f, sizeof u); return u; }
+
+/* 2^k for an integer-valued k in [-126, 127] */
+CACT_INLINE float cact_pow2if(float k) {
+    return cact_as_float((cact_as_uint32(k + CACT_SHIFTF) + 127u) << 23);
+}
+
+/* expf(x) = 2^k (1 + t), |r| <= 0.35, t = r + r^2 q(r) to r^7 (truncation < 6e-9 relative);
+ * x clamped to [-150, 150] (0 or inf beyond). k * LN2_HI is exact (16 + 8 bits). */
+CACT_INLINE float cact_expf_reduce(float x, float *k) {
+    float h = x < -150.0f ? -150.0f : (x > 150.0f ? 150.0f : x);
+    float kd = CACT_MADDF(h, 1.44269504f, CACT_SHIFTF) - CACT_SHIFTF;
+    float r = (h - kd * 0.693145751953125f) - kd * 1.428606765330187e-06f;
+    float q = 1.0f / 5040.0f;
+    q = CACT_MADDF(q, r, 1.0f / 720.0f);
+    q = CACT_MADDF(q, r, 1.0f / 120.0f);
+    q = CACT_MADDF(q, r, 1.0f / 24.0f);
+    q = CACT_MADDF(q, r, 1.0f / 6.0f);
+    q = CACT_MADDF(q, r, 0.5f);
+    *k = kd;
+    return CACT_MADDF(r * r, q, r);
+}
+
+/* m * expf(x), scaled in two halves so that a subnormal result is rounded once */
+CACT_INLINE float cact_mul_expf(float m, float x) {
+    float k;
+    float t = cact_expf_reduce(x, &k);
+    float k1 = (k * 0.5f + CACT_SHIFTF) - CACT_SHIFTF;
+    return (CACT_MADDF(m, t, m) * cact_pow2if(k1)) * cact_pow2if(k - k1);
+}
+
+/* a * b == *p + *e exactly, in float */
+CACT_INLINE void cact_two_prodf(float a, float b, float *p, float *e) {
+    *p = a * b;
+#if defined(__FMA__)
+    *e = __builtin_fmaf(a, b, -*p);
+#else
+    const float split = 4097.0f; /* 2^12 + 1 */
+    float t = split * a, ah = t - (t - a), al = a - ah;
+    t = split * b;
+    float bh = t - (t - b), bl = b - bh;
+    *e = ((ah * bh - *p) + ah * bl + al * bh) + al * bl;
+#endif
+}
+
 /* exp(x - m) with x - m carried exactly; used by softmax (m = row max, x <= m).
  * x = -inf (a mask) or m = +-inf: the difference is +-inf or NaN, and exp of it is right. */
 CACT_INLINE double cact_exp_diff(double x, double m) {
@@ -182,6 +237,22 @@ CACT_INLINE double cact_sigmoid_grad(double x) {
     return e / (p + pe);
 }
 
+/* float32 in float arithmetic (8 lanes per AVX2 register): -|x| is exact, so expf's ~1 ulp is
+ * the only error that matters; max 2.x ulp of float32 (tests/test_accuracy.py). */
+CACT_INLINE float cact_sigmoid_f32(float x) {
+    float e = cact_mul_expf(1.0f, -fabsf(x));
+    float r = 1.0f / (1.0f + e);
+    return x >= 0 ? r : e * r;
+}
+
+CACT_INLINE float cact_sigmoid_grad_f32(float x) {
+    float e = cact_mul_expf(1.0f, -fabsf(x));
+    float dh = 1.0f + e, dl = e - (dh - 1.0f), p, pe;
+    cact_two_prodf(dh, dh, &p, &pe);
+    pe += 2.0f * dh * dl;
+    return e / (p + pe);
+}
+
 /* ---- relu / leaky relu / prelu (slope a for x <= 0; derivative a at 0, as PyTorch) ---------- */
 
 CACT_INLINE double cact_relu(double x) { return x <= 0 ? 0.0 : x; }
@@ -203,6 +274,19 @@ CACT_INLINE double cact_elu(double x, double a) { return x > 0 ? x : a * cact_ex
 
 CACT_INLINE double cact_elu_grad(double x, double a) {
     return x > 0 ? 1.0 : a * cact_exp(x < 0 ? x : 0.0 * x);  /* 0 * x keeps NaN */
+}
+
+/* float32: expm1 and exp in float, the product with alpha rounded once (in double) */
+CACT_INLINE double cact_elu_f32(float x, double a) {
+    float k;
+    float t = cact_expf_reduce(x < -30.0f ? -30.0f : (x > 0.0f ? 0.0f * x : x), &k);
+    float s2 = cact_pow2if(k);
+    float em1 = CACT_MADDF(s2, t, s2 - 1.0f);
+    return x > 0 ? (double)x : a * (double)em1;
+}
+
+CACT_INLINE double cact_elu_grad_f32(float x, double a) {
+    return x > 0 ? 1.0 : a * (double)cact_mul_expf(1.0f, x < 0 ? x : 0.0f * x);
 }
 
 /* ---- gelu, tanh approximation: 0.5 x (1 + tanh z) = x sigmoid(u), u = 2z = C1 x + C3 x^3 ------- */
