@@ -78,7 +78,11 @@ def test_backward_is_grad_output_times_the_derivative(name, dt):
     x = RNG.uniform(-8, 8, 1000).astype(dt)
     go = RNG.standard_normal(1000).astype(dt)
     expected = (go.astype(np.float64) * g(x.astype(np.float64), **kw)).astype(dt)
-    np.testing.assert_array_equal(g(x, grad_output=go, **kw), expected)
+    got = g(x, grad_output=go, **kw)
+    if dt is np.float64:  # the float64 kernel computes exactly g * f'(x), rounded once
+        np.testing.assert_array_equal(got, expected)
+    else:  # float32 may use float32 math for f' (sigmoid, elu): within the 4-ulp accuracy bound
+        np.testing.assert_array_max_ulp(got, expected, maxulp=4)
 
 
 def test_grad_output_of_another_dtype_is_cast_to_xs_dtype():
