@@ -3,8 +3,10 @@
 - ``cact/_kernels.pyx`` is generated from ``cact/_kernels.pyx.tp`` (Tempita, shipped with Cython).
 - OpenMP is detected with a compile-and-link test; without it the build succeeds and the kernels run
   serially (a warning says so).
-- Flags: ``-O3 -fno-math-errno -fno-trapping-math``; never ``-ffast-math`` or ``-march=native``
-  (``-ffast-math`` links crtfastmath.o, which flushes subnormals to zero for the whole process).
+- Flags: ``-O3 -fno-math-errno -fno-trapping-math -ffp-contract=off``. No fast-math (GCC then links
+  crtfastmath.o, which flushes subnormals to zero for the whole process, and NaN/inf handling
+  breaks) and no tuning for the build machine's CPU: wheels must run on any x86-64; the AVX2 build
+  is a second module chosen at run time.
 """
 import glob
 import os
