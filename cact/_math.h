@@ -339,11 +339,20 @@ CACT_INLINE double cact_gelu_tanh(double x) {
     return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? x : -0.0) : y;
 }
 
+/* float32 input: u in plain double is accurate enough (its relative error, ~1e-16 |u| in the
+ * exponential, stays far below float32's ulp for every |u| where the result is representable). */
+CACT_INLINE double cact_gelu_tanh_f32(float xf) {
+    double x = xf;
+    double u = x * CACT_MADD(CACT_GELU_C3_HI, x * x, CACT_GELU_C1_HI);
+    double e = cact_exp(-fabs(u));
+    double r = 1.0 / (1.0 + e);
+    double y = x >= 0 ? x * r : (x * e) * r;
+    return x < -CACT_GELU_TANH_SAT ? -0.0 : y;   /* -inf * 0 would be NaN */
+}
+
 /* gelu' = s + x s (1 - s) u' = s (1 + x (1 - s) u'),  u' = C1 + 3 C3 x^2;
- * x >= 0: s = r, 1 - s = e r;  x < 0: s = e r, 1 - s = r.
- * `exact` (a constant at each call site): 1 adds the root series and piecewise tables that float64
- * needs near the root of gelu'; float32, computed in double, is accurate without them. */
-CACT_INLINE double cact_gelu_tanh_grad_impl(double x, int exact) {
+ * x >= 0: s = r, 1 - s = e r;  x < 0: s = e r, 1 - s = r. */
+CACT_INLINE double cact_gelu_tanh_grad(double x) {
     cact_gelu_parts g = cact_gelu_tanh_parts(x);
     double x2h, x2l, p, pe;
     cact_two_prod(g.xc, g.xc, &x2h, &x2l);
@@ -366,18 +375,28 @@ CACT_INLINE double cact_gelu_tanh_grad_impl(double x, int exact) {
     double m = x < -1.0 ? (xh + (xl + ope)) / (p + pe) : g.r * CACT_MADD(x * du, g.r, 1.0);
     double neg = cact_gelu_scale(g, m);
     double y = x >= 0 ? pos : neg;
-    if (exact) {
-        double d = (x - CACT_GELU_TANH_GRAD_ROOT_HI) - CACT_GELU_TANH_GRAD_ROOT_LO;
-        double near_root = cact_series(CACT_GELU_TANH_GRAD_SERIES, CACT_SERIES_DEGREE, d);
-        double piece = cact_pieces(CACT_GELU_TANH_GRAD_PIECES, x);
-        y = CACT_IN_PIECES(x) ? piece : y;
-        y = fabs(x - CACT_GELU_TANH_GRAD_ROOT_HI) < 0.35 ? near_root : y;
-    }
+    /* near the root of gelu' and where it partly cancels: the series and the tables */
+    double d = (x - CACT_GELU_TANH_GRAD_ROOT_HI) - CACT_GELU_TANH_GRAD_ROOT_LO;
+    double near_root = cact_series(CACT_GELU_TANH_GRAD_SERIES, CACT_SERIES_DEGREE, d);
+    double piece = cact_pieces(CACT_GELU_TANH_GRAD_PIECES, x);
+    y = CACT_IN_PIECES(x) ? piece : y;
+    y = fabs(x - CACT_GELU_TANH_GRAD_ROOT_HI) < 0.35 ? near_root : y;
     return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? 1.0 : -0.0) : y;
 }
-
-CACT_INLINE double cact_gelu_tanh_grad(double x) { return cact_gelu_tanh_grad_impl(x, 1); }
-CACT_INLINE double cact_gelu_tanh_grad_f32(double x) { return cact_gelu_tanh_grad_impl(x, 0); }
+/* float32 input: plain double u, as for the value; near the root of gelu' the bracket
+ * 1 + x r u' cancels, but its absolute error (~1e-16) stays below float32's resolution there. */
+CACT_INLINE double cact_gelu_tanh_grad_f32(float xf) {
+    double x = xf;
+    double x2 = x * x;
+    double du = CACT_MADD(3.0 * CACT_GELU_C3_HI, x2, CACT_GELU_C1_HI);
+    double u = x * CACT_MADD(CACT_GELU_C3_HI, x2, CACT_GELU_C1_HI);
+    double e = cact_exp(-fabs(u));
+    double r = 1.0 / (1.0 + e);
+    double pos = r * CACT_MADD(x * e * r, du, 1.0);
+    double neg = (e * r) * CACT_MADD(x * du, r, 1.0);
+    double y = x >= 0 ? pos : neg;
+    return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? 1.0 : -0.0) : y;
+}
 
 /* ---- gelu, exact: x Phi(x), Phi(x) = erfc(-x / sqrt 2) / 2 ----------------------------------- */
 
