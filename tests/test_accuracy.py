@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import cact
-from reference import MP, reference, sweep, ulp_errors
+from reference import reference, sweep, ulp_errors
 
 DTYPES = [np.float32, np.float64]
 ULP = 4

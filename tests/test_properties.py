@@ -4,7 +4,6 @@ contiguous copy)."""
 import math
 
 import numpy as np
-import pytest
 from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
