@@ -53,6 +53,18 @@ class _Base:
         x, g, a = make_input(base, n, dtype)
         return base, x, g, a
 
+    @staticmethod
+    def _numpy(function, base, x, a):
+        """the NumPy twin: (forward, derivative(g=None))"""
+        if function == "gelu_exact":
+            raise NotImplementedError("the seed has no exact-GELU one-liner")
+        return numpy_impls(base, x, a)
+
+    def _ready(self, call):
+        self.call = call
+        _warm_up()
+        call()
+
 
 class Forward(_Base):
     """f(x)"""
@@ -60,13 +72,9 @@ class Forward(_Base):
     def setup(self, function, dtype, n, impl):
         base, x, g, a = self._inputs(function, dtype, n)
         if impl == "numpy":
-            if function == "gelu_exact":
-                raise NotImplementedError("the seed has no exact-GELU one-liner")
-            self.call = numpy_impls(base, x, a)[0]
+            self._ready(self._numpy(function, base, x, a)[0])
         else:
-            self.call = _cact_forward(function, x, a, np.empty_like(x) if impl == "cact_out" else None)
-        _warm_up()
-        self.call()
+            self._ready(_cact_forward(function, x, a, np.empty_like(x) if impl == "cact_out" else None))
 
     def time_forward(self, function, dtype, n, impl):
         self.call()
@@ -83,17 +91,12 @@ class Derivative(_Base):
         if function == "softmax" and n > 10**5:
             raise NotImplementedError("the full Jacobian of 1e7 elements needs 80 GB")
         if impl == "numpy":
-            if function == "gelu_exact":
-                raise NotImplementedError("the seed has no exact-GELU one-liner")
-            deriv = numpy_impls(base, x, a)[1]
-            self.call = deriv
+            self._ready(self._numpy(function, base, x, a)[1])
         else:
             out = None
             if impl == "cact_out":
                 out = np.empty(x.shape + (x.shape[-1],) if function == "softmax" else x.shape, x.dtype)
-            self.call = _cact_derivative(function, x, a, None, out)
-        _warm_up()
-        self.call()
+            self._ready(_cact_derivative(function, x, a, None, out))
 
     def time_derivative(self, function, dtype, n, impl):
         self.call()
@@ -108,14 +111,10 @@ class Backward(_Base):
     def setup(self, function, dtype, n, impl):
         base, x, g, a = self._inputs(function, dtype, n)
         if impl == "numpy":
-            if function == "gelu_exact":
-                raise NotImplementedError("the seed has no exact-GELU one-liner")
-            deriv = numpy_impls(base, x, a)[1]
-            self.call = lambda: deriv(g)
+            deriv = self._numpy(function, base, x, a)[1]
+            self._ready(lambda: deriv(g))
         else:
-            self.call = _cact_derivative(function, x, a, g, np.empty_like(x) if impl == "cact_out" else None)
-        _warm_up()
-        self.call()
+            self._ready(_cact_derivative(function, x, a, g, np.empty_like(x) if impl == "cact_out" else None))
 
     def time_backward(self, function, dtype, n, impl):
         self.call()

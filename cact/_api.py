@@ -96,18 +96,15 @@ def _elementwise(stem, op, x, p, grad_output, out):
     if out is None and type(x) is np.ndarray:
         # fast path for the common call: contiguous float32/float64 arrays (the kernel checks
         # dtype, shape and layout and does nothing otherwise), a new result
+        kernels = None
         if grad_output is None:
             kernels = _ELEMENTWISE[stem][op].get(x.dtype)
-            if kernels is not None:
-                t = np.empty_like(x)
-                if kernels[0](x, t, p):
-                    return t if t.ndim else t[()]
         elif type(grad_output) is np.ndarray:
             kernels = _ELEMENTWISE[stem]["bwd"].get(x.dtype)
-            if kernels is not None:
-                t = np.empty_like(x)
-                if kernels[0](x, grad_output, t, p):
-                    return t if t.ndim else t[()]
+        if kernels is not None:
+            t = np.empty_like(x)
+            if kernels[0](x, t, p) if grad_output is None else kernels[0](x, grad_output, t, p):
+                return t if t.ndim else t[()]
     a, result_dtype = as_input(x)
     g = None if grad_output is None else as_grad_output(grad_output, a)
     t = _target(a, out, result_dtype)
