@@ -142,33 +142,48 @@ CACT_INLINE double cact_expm1(double x) {
 CACT_INLINE float cact_as_float(uint32_t u) { float f; memcpy(&f, &u, sizeof f); return f; }
 CACT_INLINE uint32_t cact_as_uint32(float f) { uint32_t u; memcpy(&u, &f, sizeof u); return u; }
 
-/* 2^k for an integer-valued k in [-126, 127] */
-CACT_INLINE float cact_pow2if(float k) {
-    return cact_as_float((cact_as_uint32(k + CACT_SHIFTF) + 127u) << 23);
-}
+/* exp in float (8 lanes per AVX2 register), for float32 kernels whose argument is exact in float
+ * (or carried as hi + lo). h + lo = k ln2 + r, |r| <= 0.347; exp(r) - 1 = r + r^2 q(r) with q a
+ * degree-4 near-minimax fit (tools/fit_expf.py; relative error 3.7e-9, 0.03 ulp of 1).
+ * k is kept as the float ks = k + 1.5 * 2^23, whose low bits are k, so 2^k costs a shift and an
+ * integer add. h must lie in [-110, 88] (callers clamp) or be NaN. k ln2_hi is exact (16 + 8 bits).
+ * Callers without a lo pass -0.0f, which the compiler drops (r + -0 == r). */
+#define CACT_EXPF_Q4 0.001381455920636654f
+#define CACT_EXPF_Q3 0.008368735201656818f
+#define CACT_EXPF_Q2 0.04166838899254799f
+#define CACT_EXPF_Q1 0.1666652113199234f
+#define CACT_EXPF_Q0 0.4999999403953552f
 
-/* expf(x) = 2^k (1 + t), |r| <= 0.35, t = r + r^2 q(r) to r^7 (truncation < 6e-9 relative);
- * x clamped to [-150, 150] (0 or inf beyond). k * LN2_HI is exact (16 + 8 bits). */
-CACT_INLINE float cact_expf_reduce(float x, float *k) {
-    float h = x < -150.0f ? -150.0f : (x > 150.0f ? 150.0f : x);
-    float kd = CACT_MADDF(h, 1.44269504f, CACT_SHIFTF) - CACT_SHIFTF;
-    float r = (h - kd * 0.693145751953125f) - kd * 1.428606765330187e-06f;
-    float q = 1.0f / 5040.0f;
-    q = CACT_MADDF(q, r, 1.0f / 720.0f);
-    q = CACT_MADDF(q, r, 1.0f / 120.0f);
-    q = CACT_MADDF(q, r, 1.0f / 24.0f);
-    q = CACT_MADDF(q, r, 1.0f / 6.0f);
-    q = CACT_MADDF(q, r, 0.5f);
-    *k = kd;
+CACT_INLINE float cact_expf_t(float h, float lo, float *ks) {
+    float s = CACT_MADDF(h, 1.44269504f, CACT_SHIFTF);
+    float kd = s - CACT_SHIFTF;
+    float r = CACT_MADDF(-kd, 0.693145751953125f, h);
+    r = CACT_MADDF(-kd, 1.428606765330187e-06f, r) + lo;
+    float q = CACT_MADDF(CACT_EXPF_Q4, r, CACT_EXPF_Q3);
+    q = CACT_MADDF(q, r, CACT_EXPF_Q2);
+    q = CACT_MADDF(q, r, CACT_EXPF_Q1);
+    q = CACT_MADDF(q, r, CACT_EXPF_Q0);
+    *ks = s;
     return CACT_MADDF(r * r, q, r);
 }
 
-/* m * expf(x), scaled in two halves so that a subnormal result is rounded once */
-CACT_INLINE float cact_mul_expf(float m, float x) {
-    float k;
-    float t = cact_expf_reduce(x, &k);
-    float k1 = (k * 0.5f + CACT_SHIFTF) - CACT_SHIFTF;
-    return (CACT_MADDF(m, t, m) * cact_pow2if(k1)) * cact_pow2if(k - k1);
+/* m * 2^k for k carried in ks (see cact_expf_t), when the result is a normal float */
+CACT_INLINE float cact_ldexpf_ks(float m, float ks) {
+    return cact_as_float(cact_as_uint32(m) + (cact_as_uint32(ks) << 23));
+}
+
+/* 2^100 exp(h + lo) for h <= 0 (or NaN): at least 2^-59, so always a normal float (no slow
+ * subnormal arithmetic, even in lanes whose result is discarded). */
+CACT_INLINE float cact_expf_neg_2p100(float h, float lo) {
+    float ks, hc = h < -110.0f ? -110.0f : h;      /* NaN stays NaN */
+    float t = cact_expf_t(hc, lo, &ks);
+    return cact_ldexpf_ks(CACT_MADDF(t, 0x1p100f, 0x1p100f), ks);
+}
+
+/* exp(h + lo) for h <= 0 (or NaN), rounded once also where the result is subnormal: the product
+ * by 2^-100 is the only rounding step. */
+CACT_INLINE float cact_expf_neg(float h, float lo) {
+    return cact_expf_neg_2p100(h, lo) * 0x1p-100f;
 }
 
 /* a * b == *p + *e exactly, in float */
@@ -240,13 +255,12 @@ CACT_INLINE double cact_sigmoid_grad(double x) {
 /* float32 in float arithmetic (8 lanes per AVX2 register): -|x| is exact, so expf's ~1 ulp is
  * the only error that matters; max 2.x ulp of float32 (tests/test_accuracy.py). */
 CACT_INLINE float cact_sigmoid_f32(float x) {
-    float e = cact_mul_expf(1.0f, -fabsf(x));
-    float r = 1.0f / (1.0f + e);
-    return x >= 0 ? r : e * r;
+    float e = cact_expf_neg(-fabsf(x), -0.0f);
+    return (x >= 0 ? 1.0f : e) / (1.0f + e);
 }
 
 CACT_INLINE float cact_sigmoid_grad_f32(float x) {
-    float e = cact_mul_expf(1.0f, -fabsf(x));
+    float e = cact_expf_neg(-fabsf(x), -0.0f);
     float dh = 1.0f + e, dl = e - (dh - 1.0f), p, pe;
     cact_two_prodf(dh, dh, &p, &pe);
     pe += 2.0f * dh * dl;
@@ -278,15 +292,15 @@ CACT_INLINE double cact_elu_grad(double x, double a) {
 
 /* float32: expm1 and exp in float, the product with alpha rounded once (in double) */
 CACT_INLINE double cact_elu_f32(float x, double a) {
-    float k;
-    float t = cact_expf_reduce(x < -30.0f ? -30.0f : (x > 0.0f ? 0.0f * x : x), &k);
-    float s2 = cact_pow2if(k);
+    float ks, h = x < -30.0f ? -30.0f : x;
+    float t = cact_expf_t(x > 0.0f ? 0.0f * x : h, -0.0f, &ks);
+    float s2 = cact_ldexpf_ks(1.0f, ks);
     float em1 = CACT_MADDF(s2, t, s2 - 1.0f);
     return x > 0 ? (double)x : a * (double)em1;
 }
 
 CACT_INLINE double cact_elu_grad_f32(float x, double a) {
-    return x > 0 ? 1.0 : a * (double)cact_mul_expf(1.0f, x < 0 ? x : 0.0f * x);
+    return x > 0 ? 1.0 : (a * 0x1p-100) * (double)cact_expf_neg_2p100(x < 0 ? x : 0.0f * x, -0.0f);
 }
 
 /* ---- gelu, tanh approximation: 0.5 x (1 + tanh z) = x sigmoid(u), u = 2z = C1 x + C3 x^3 ------- */

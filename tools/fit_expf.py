@@ -1,0 +1,45 @@
+"""Fit the polynomial of cact's float exp (_math.h, CACT_EXPF_Q*) and report its error.
+
+    python tools/fit_expf.py
+
+exp(r) = 1 + r + r^2 q(r) on |r| <= 0.3467 (ln2 / 2 plus the slack of rounding k in float), q of
+degree 4, fitted by Lawson's iteration (weighted least squares converging to the minimax fit of the
+relative error); the coefficients are rounded to float and the error is measured with mpmath.
+"""
+import mpmath as mp
+import numpy as np
+
+A = 0.3467
+DEGREE = 4
+
+
+def fit():
+    mp.mp.dps = 40
+    xs = [A * mp.cos(mp.pi * (k + 0.5) / 400) for k in range(400)]
+    basis = np.array([[float(x**j) for j in range(DEGREE + 1)] for x in xs])
+    target = np.array([float((mp.exp(x) - 1 - x) / x**2) for x in xs])
+    weight = np.array([float(x**2 / mp.exp(x)) for x in xs])  # error in q -> relative error in exp
+    lawson = np.ones(len(xs))
+    for _ in range(200):
+        w = np.sqrt(lawson) * weight
+        c, *_ = np.linalg.lstsq(basis * w[:, None], target * w, rcond=None)
+        err = np.abs((basis @ c - target) * weight)
+        lawson *= err / err.sum() * len(xs)
+    return [np.float32(v) for v in c]
+
+
+def max_relative_error(coeffs):
+    worst = mp.mpf(0)
+    for x in np.linspace(-A, A, 20001):
+        x = mp.mpf(float(x))
+        q = sum(mp.mpf(float(c)) * x**j for j, c in enumerate(coeffs))
+        worst = max(worst, abs((1 + x + x * x * q) / mp.exp(x) - 1))
+    return float(worst)
+
+
+if __name__ == "__main__":
+    coeffs = fit()
+    for j, c in enumerate(coeffs):
+        print(f"#define CACT_EXPF_Q{j} {float(c)!r}f")
+    err = max_relative_error(coeffs)
+    print(f"/* max relative error {err:.2e} = {err / 2**-23:.3f} ulp of 1 */")
