@@ -208,6 +208,16 @@ CACT_INLINE double cact_exp_diff(double x, double m) {
     return cact_mul_exp(1.0, d, fabs(d) <= 1400.0 ? r : 0.0);
 }
 
+/* exp(x - m) in float for float x <= m (softmax rows): x - m is carried as hi + lo (two_sum), so
+ * the argument is exact. Exactly 0 below -104 (exp rounds to 0 in float there), which also keeps
+ * masked (-inf) entries off the slow subnormal path. m = +-inf: NaN or 0, as for the double form. */
+CACT_INLINE float cact_expf_diff(float x, float m) {
+    float d = x - m, bb = d - x;
+    float dl = (x - (d - bb)) + (-m - bb);
+    float e = cact_expf_neg_2p100(d, d >= -110.0f ? dl : 0.0f);  /* dl is NaN when d = -inf */
+    return (d < -104.0f ? 0.0f : e) * 0x1p-100f;
+}
+
 /* Horner evaluation of sum c[k] d^(k+1), k < n */
 CACT_INLINE double cact_series(const double *c, int n, double d) {
     double p = c[n - 1];

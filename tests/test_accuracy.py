@@ -68,13 +68,22 @@ def test_backward_step_within_4_ulp(points, name, call, params):
     assert err[worst] <= ULP, f"{name}: {err[worst]:.2f} ulp at x={x[worst]!r}"
 
 
-def _softmax_rows(dt):
+def _softmax_rows(dt, K=7):
+    """Rows of 7 (the tail loops) and 37 (the 8-lane loops and their tail): random at several
+    scales, large values, -inf masks, and differences from the max around where float32's exp
+    becomes subnormal (-87) and rounds to 0 (-104)."""
     rng = np.random.default_rng(2)
-    rows = [rng.standard_normal(7) * s for s in (0.1, 1, 10, 100, 1000)]
-    rows.append(np.array([1000.0, 999.0, -1000.0, 0.0, 1.0, 2.0, 3.0]))
-    rows.append(np.array([-np.inf, 0.0, 1.0, -np.inf, 2.0, -80.0, -3.0]))
-    rows.append(np.array([30.0, -30.0, 29.0, 0.0, -1e4, 1e-3, 28.5]))
+    rows = [rng.standard_normal(K) * s for s in (0.1, 1, 10, 100, 1000)]
+    special = [[1000.0, 999.0, -1000.0, 0.0, 1.0, 2.0, 3.0],
+               [-np.inf, 0.0, 1.0, -np.inf, 2.0, -80.0, -3.0],
+               [30.0, -30.0, 29.0, 0.0, -1e4, 1e-3, 28.5],
+               [5.0, -82.0, -85.5, -88.0, -95.0, -98.8, -103.0, -104.5, -110.0, -np.inf]]
+    for row in special:
+        rows.append(np.resize(row, K) if K >= len(row) else np.array(row[:K]))
     return np.array(rows, dtype=dt)
+
+
+ROW_LENGTHS = pytest.mark.parametrize("K", [7, 37])
 
 
 def _mp_softmax(row):
@@ -85,16 +94,18 @@ def _mp_softmax(row):
 
 
 @pytest.mark.parametrize("dt", DTYPES, ids=lambda d: d.__name__)
-def test_softmax_within_8_ulp(dt):
-    x = _softmax_rows(dt)
+@ROW_LENGTHS
+def test_softmax_within_8_ulp(dt, K):
+    x = _softmax_rows(dt, K)
     y = cact.softmax(x, axis=1)
     for row, yr in zip(x, y):
         assert ulp_errors(yr, _mp_softmax(row), dt).max() <= 8
 
 
 @pytest.mark.parametrize("dt", DTYPES, ids=lambda d: d.__name__)
-def test_softmax_jacobian_within_8_ulp(dt):
-    x = _softmax_rows(dt)
+@ROW_LENGTHS
+def test_softmax_jacobian_within_8_ulp(dt, K):
+    x = _softmax_rows(dt, K)
     J = cact.softmax_grad(x)
     for row, Jr in zip(x, J):
         y = _mp_softmax(row)
@@ -106,10 +117,11 @@ def test_softmax_jacobian_within_8_ulp(dt):
 
 
 @pytest.mark.parametrize("dt", DTYPES, ids=lambda d: d.__name__)
-def test_softmax_vjp_error_within_8_ulp_of_its_terms(dt):
+@ROW_LENGTHS
+def test_softmax_vjp_error_within_8_ulp_of_its_terms(dt, K):
     # y * (g - sum(g y)) cancels when g_i ~ sum(g y): the bound is 8 ulp of y_i (|g_i| + |sum(g y)|),
     # the size of the terms that are subtracted.
-    x = _softmax_rows(dt)
+    x = _softmax_rows(dt, K)
     g = np.random.default_rng(3).uniform(-2, 2, x.shape).astype(dt)
     out = cact.softmax_grad(x, grad_output=g)
     for row, gr, o in zip(x, g, out):
