@@ -18,6 +18,7 @@
 #ifndef CACT_MATH_H
 #define CACT_MATH_H
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -277,6 +278,9 @@ CACT_INLINE float cact_sigmoid_grad_f32(float x) {
     return e / (p + pe);
 }
 
+/* g s'(x) in float: the product of two floats rounds once, as it would in double */
+CACT_INLINE float cact_sigmoid_bwd_f32(float x, float g) { return g * cact_sigmoid_grad_f32(x); }
+
 /* ---- relu / leaky relu / prelu (slope a for x <= 0; derivative a at 0, as PyTorch) ---------- */
 
 CACT_INLINE double cact_relu(double x) { return x <= 0 ? 0.0 : x; }
@@ -287,6 +291,43 @@ CACT_INLINE double cact_leaky_relu(double x, double a) { return x > 0 ? x : a * 
 
 CACT_INLINE double cact_leaky_relu_grad(double x, double a) {
     return x > 0 ? 1.0 : (x <= 0 ? a : x);
+}
+
+/* float32 in float (8 lanes): the same values, bit for bit (g * 1 and g * 0 are exact) */
+CACT_INLINE float cact_relu_f32(float x) { return x <= 0 ? 0.0f : x; }
+CACT_INLINE float cact_relu_grad_f32(float x) { return x > 0 ? 1.0f : (x <= 0 ? 0.0f : x); }
+CACT_INLINE float cact_relu_bwd_f32(float x, float g) { return g * cact_relu_grad_f32(x); }
+
+/* float32 with a slope a carried as the float pair ah + al (48 bits of a): a x = x ah + x al
+ * rounded once with FMA (twice without: within 1 ulp). ah is a rounded toward zero, so al has
+ * a's sign (never 0 unless a is: a 2^-60 stands in when a is a float), and x = +-inf gives
+ * +-inf + +-inf of one sign, not NaN. Usable when a == 0 or 2^-60 <= |a| <= 2^60
+ * (cact_slope_f32_ok); the kernels use the double functions otherwise, so huge, tiny and
+ * non-finite slopes keep their double semantics. */
+CACT_INLINE int cact_slope_f32_ok(double a) {
+    double m = fabs(a);
+    return a == 0 || (m >= 0x1p-60 && m <= 0x1p60);
+}
+CACT_INLINE float cact_slope_hi(double a) {
+    if (!cact_slope_f32_ok(a)) return 0.0f;
+    float h = (float)a;
+    return fabs((double)h) > fabs(a) ? cact_as_float(cact_as_uint32(h) - 1u) : h;  /* one ulp toward 0 */
+}
+CACT_INLINE float cact_slope_lo(double a) {
+    if (!cact_slope_f32_ok(a)) return 0.0f;
+    double d = a - (double)cact_slope_hi(a);
+    return (float)(d == 0 ? a * 0x1p-60 : d);
+}
+CACT_INLINE float cact_mul_slope_f32(float x, float ah, float al) { return CACT_MADDF(x, ah, x * al); }
+
+CACT_INLINE float cact_leaky_relu_f32(float x, float ah, float al) {
+    return x > 0 ? x : cact_mul_slope_f32(x, ah, al);
+}
+CACT_INLINE float cact_leaky_relu_grad_f32(float x, float ah, float al) {
+    return x > 0 ? 1.0f : (x <= 0 ? ah + al : x);   /* a rounded once to float */
+}
+CACT_INLINE float cact_leaky_relu_bwd_f32(float x, float g, float ah, float al) {
+    return x > 0 ? g : (x <= 0 ? cact_mul_slope_f32(g, ah, al) : x);
 }
 
 /* d prelu / d alpha at one point: x where x <= 0, else 0 (NaN stays NaN) */

@@ -145,3 +145,23 @@ def test_prelu_grad_alpha_sums_accurately(dt):
         terms = [mp.mpf(float(gi)) * mp.mpf(float(xi)) for xi, gi in zip(xs, gs) if xi <= 0]
         true, size = mp.fsum(terms), mp.fsum(abs(t) for t in terms)
         assert abs(mp.mpf(float(ga[c])) - true) <= 4 * float(np.spacing(dt(float(size))))
+
+
+@pytest.mark.parametrize("slope", [0.01, 0.3, -1.7, 1 / 3, 2.0**-60, 2.0**60, 3e-19, 1e-30, 1e30, 1e300, 0.0])
+def test_float32_leaky_relu_rounds_the_product_once_for_any_slope(slope):
+    # float32 kernels carry the slope as a float pair inside [2^-60, 2^60] and use the double
+    # functions outside; either way a x and a g are within 1 ulp of the exact product (rounded once,
+    # up to a tie in the double rounding), over both loops (n = 37 serial, 70000 parallel).
+    rng = np.random.default_rng(5)
+    for n in (37, 70000):
+        x = (rng.standard_normal(n) * np.exp(rng.uniform(-30, 30, n))).astype(np.float32)
+        g = rng.standard_normal(n).astype(np.float32)
+        with np.errstate(all="ignore"):
+            exact_y = np.where(x > 0, x, (slope * x.astype(np.float64)).astype(np.float32))
+            exact_b = np.where(x > 0, g, (slope * g.astype(np.float64)).astype(np.float32))
+        for got, exact in ((cact.leaky_relu(x, slope), exact_y),
+                           (cact.leaky_relu_grad(x, slope, grad_output=g), exact_b)):
+            both_inf = np.isinf(got) & (got == exact)
+            with np.errstate(invalid="ignore"):
+                ulps = np.abs(got.astype(np.float64) - exact) / np.spacing(np.abs(exact))
+            assert np.all(both_inf | (ulps <= 1.0)), (slope, n)
