@@ -51,6 +51,7 @@ _SOFTMAX = {
     for dt, s in _SFX.items()
 }
 _PRELU = {dt: (getattr(K, f"prelu_fwd_{s}"), getattr(K, f"prelu_grad_{s}")) for dt, s in _SFX.items()}
+_PRELU_FAST = {dt: (getattr(K, f"prelu_fwd_fast_{s}"), getattr(K, f"prelu_grad_fast_{s}")) for dt, s in _SFX.items()}
 
 
 # ---- shared plumbing --------------------------------------------------------------------------
@@ -170,6 +171,14 @@ def prelu(x, alpha, *, axis=1, out=None):
     `alpha` is one slope for all of x (a scalar or a one-element array), or a 1-D array with one
     slope per channel along `axis` (PyTorch's convention: channels on axis 1; needs x.ndim >= 2).
     Derivatives: `prelu_grad` returns (d/dx, d/dalpha)."""
+    if out is None and type(x) is np.ndarray and type(alpha) is np.ndarray and type(axis) is int:
+        # fast path: C-contiguous float32/float64 x with per-channel slopes (the kernel checks
+        # the rest, finiteness included, and does nothing when anything does not fit)
+        fast = _PRELU_FAST.get(x.dtype)
+        if fast is not None:
+            t = np.empty_like(x)
+            if fast[0](x, alpha, t, axis):
+                return t
     a, result_dtype = as_input(x)
     slopes, ax, _ = as_channel_slopes(alpha, a, axis)
     if ax is None:
@@ -248,6 +257,15 @@ def prelu_grad(x, alpha, *, axis=1, grad_output=None):
 
     grad_x = g * (1 if x > 0 else alpha); grad_alpha = sum of g * (0 if x > 0 else x) over all but
     the channel axis, with alpha's shape (g = 1 without grad_output)."""
+    if (type(x) is np.ndarray and type(alpha) is np.ndarray and type(grad_output) is np.ndarray
+            and type(axis) is int and grad_output.dtype is x.dtype and grad_output.shape == x.shape):
+        fast = _PRELU_FAST.get(x.dtype)
+        if fast is not None:
+            gx = np.empty_like(x)
+            ga = fast[1](x, grad_output, alpha, gx, axis)
+            if ga is not None:
+                with np.errstate(over="ignore"):  # as below
+                    return gx, ga.astype(x.dtype)
     a, result_dtype = as_input(x)
     slopes, ax, alpha_shape = as_channel_slopes(alpha, a, axis)
     g = None if grad_output is None else np.ascontiguousarray(as_grad_output(grad_output, a))

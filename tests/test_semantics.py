@@ -443,3 +443,32 @@ def test_softmax_jacobian_out():
     np.testing.assert_array_equal(out, cact.softmax_grad(x).astype(np.float32))
     with pytest.raises(ValueError, match="out has shape"):
         cact.softmax_grad(x, out=np.empty((3, 4)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, axis", [((3, 5), 1), ((3, 5), -1), ((2, 4, 3), 1), ((2, 3, 4), -1),
+                                         ((70, 16, 20), 1), ((4, 1, 3), 1), ((5, 7), 0)])
+def test_prelu_fast_path_matches_the_general_path(dtype, shape, axis):
+    # an ndarray alpha on C-contiguous x takes the kernels' fast path; a list takes the general one
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal(shape).astype(dtype)
+    g = rng.standard_normal(shape).astype(dtype)
+    for alpha_dtype in (np.float64, np.float32):
+        alpha = rng.uniform(-1, 1, shape[axis]).astype(alpha_dtype)
+        np.testing.assert_array_equal(cact.prelu(x, alpha, axis=axis), cact.prelu(x, alpha.tolist(), axis=axis))
+        gx, ga = cact.prelu_grad(x, alpha, axis=axis, grad_output=g)
+        gx2, ga2 = cact.prelu_grad(x, alpha.tolist(), axis=axis, grad_output=g)
+        np.testing.assert_array_equal(gx, gx2)
+        np.testing.assert_array_equal(ga, ga2)
+        assert gx.dtype == ga.dtype == np.dtype(dtype) and ga.shape == alpha.shape
+
+
+def test_prelu_fast_path_still_rejects_bad_slopes():
+    x = np.ones((2, 3), np.float32)
+    for bad in (np.array([0.1, np.nan, 0.2]), np.array([0.1, np.inf, 0.2], np.float32)):
+        with pytest.raises(ValueError, match="alpha"):
+            cact.prelu(x, bad)
+        with pytest.raises(ValueError, match="alpha"):
+            cact.prelu_grad(x, bad, grad_output=x)
+    with pytest.raises(ValueError, match="alpha"):
+        cact.prelu(x, np.array([0.1, 0.2]))
