@@ -299,14 +299,20 @@ CACT_INLINE float cact_relu_grad_f32(float x) { return x > 0 ? 1.0f : (x <= 0 ? 
 CACT_INLINE float cact_relu_bwd_f32(float x, float g) { return g * cact_relu_grad_f32(x); }
 
 /* float32 with a slope a carried as the float pair ah + al (48 bits of a): a x = x ah + x al
- * rounded once with FMA (twice without: within 1 ulp). ah is a rounded toward zero, so al has
+ * rounded once with FMA (builds without FMA always take the double loops, which round once, so
+ * every path gives the same float). ah is a rounded toward zero, so al has
  * a's sign (never 0 unless a is: a 2^-60 stands in when a is a float), and x = +-inf gives
  * +-inf + +-inf of one sign, not NaN. Usable when a == 0 or 2^-60 <= |a| <= 2^60
  * (cact_slope_f32_ok); the kernels use the double functions otherwise, so huge, tiny and
  * non-finite slopes keep their double semantics. */
 CACT_INLINE int cact_slope_f32_ok(double a) {
+#if defined(__FMA__)
     double m = fabs(a);
     return a == 0 || (m >= 0x1p-60 && m <= 0x1p60);
+#else
+    (void)a;
+    return 0;   /* without FMA x ah + x al rounds twice: the double loops round once */
+#endif
 }
 CACT_INLINE float cact_slope_hi(double a) {
     if (!cact_slope_f32_ok(a)) return 0.0f;

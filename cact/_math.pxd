@@ -44,3 +44,15 @@ cdef extern from "_softmax.h" nogil:
     void cact_softmax_row_f64(const double *x, double *y, Py_ssize_t K)
     void cact_softmax_vjp_row_f32(const float *x, const float *g, float *out, Py_ssize_t K)
     void cact_softmax_vjp_row_f64(const double *x, const double *g, double *out, Py_ssize_t K)
+
+cdef extern from "_prelu.h" nogil:
+    void cact_prelu_fwd_block_f32(const float *x, const double *alpha, float *y, Py_ssize_t o0,
+                                  Py_ssize_t o1, Py_ssize_t C, Py_ssize_t I)
+    void cact_prelu_fwd_block_f64(const double *x, const double *alpha, double *y, Py_ssize_t o0,
+                                  Py_ssize_t o1, Py_ssize_t C, Py_ssize_t I)
+    void cact_prelu_grad_block_f32(const float *x, const float *g, const double *alpha, float *y,
+                                   double *acc, double *comp, Py_ssize_t o0, Py_ssize_t o1,
+                                   Py_ssize_t C, Py_ssize_t I)
+    void cact_prelu_grad_block_f64(const double *x, const double *g, const double *alpha, double *y,
+                                   double *acc, double *comp, Py_ssize_t o0, Py_ssize_t o1,
+                                   Py_ssize_t C, Py_ssize_t I)

@@ -1,0 +1,23 @@
+/* prelu block loops in float and double (see _prelu_blocks.inc). */
+#ifndef CACT_PRELU_H
+#define CACT_PRELU_H
+#include <Python.h>
+#include "_math.h"
+
+#if defined(_MSC_VER) && !defined(__cplusplus)
+#define restrict __restrict
+#endif
+
+#define CACT_T float
+#define CACT_PRELU(name) cact_prelu_##name##_f32
+#include "_prelu_blocks.inc"
+#undef CACT_T
+#undef CACT_PRELU
+
+#define CACT_T double
+#define CACT_PRELU(name) cact_prelu_##name##_f64
+#include "_prelu_blocks.inc"
+#undef CACT_T
+#undef CACT_PRELU
+
+#endif
