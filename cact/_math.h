@@ -410,15 +410,36 @@ CACT_INLINE double cact_gelu_tanh(double x) {
     return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? x : -0.0) : y;
 }
 
-/* float32 input: u in plain double is accurate enough (its relative error, ~1e-16 |u| in the
- * exponential, stays far below float32's ulp for every |u| where the result is representable). */
-CACT_INLINE double cact_gelu_tanh_f32(float xf) {
-    double x = xf;
-    double u = x * CACT_MADD(CACT_GELU_C3_HI, x * x, CACT_GELU_C1_HI);
-    double e = cact_exp(-fabs(u));
-    double r = 1.0 / (1.0 + e);
-    double y = x >= 0 ? x * r : (x * e) * r;
-    return x < -CACT_GELU_TANH_SAT ? -0.0 : y;   /* -inf * 0 would be NaN */
+/* float32 input in float lanes: gelu(x) = x / (1 + e) for x >= 0, x e / (1 + e) for x < 0, with
+ * e = exp(-|u|). u = C1 x + C3 x^3 is carried as a float pair (about 44 bits), so exp(-|u|) has no
+ * argument error even where |u| ~ 100 (results near float32's subnormals). No lane computes a
+ * subnormal it does not return (those take microcode assists, ~150 cycles): e is replaced by 0
+ * where it is below 2^-126 (then 1 + e == 1), and x e is formed from 2^100 e as (x 2^100 e) 2^-100,
+ * with 0 for x in the x >= 0 lanes. |x| is capped at 100 inside (gelu has saturated there: x, or
+ * -0). Max error 2.6 ulp (docs/accuracy.md). */
+#define CACT_GELU_C1F_HI ((float)CACT_GELU_C1_HI)
+#define CACT_GELU_C1F_LO ((float)(CACT_GELU_C1_HI - (double)CACT_GELU_C1F_HI))
+#define CACT_GELU_C3F_HI ((float)CACT_GELU_C3_HI)
+#define CACT_GELU_C3F_LO ((float)(CACT_GELU_C3_HI - (double)CACT_GELU_C3F_HI))
+
+CACT_INLINE float cact_gelu_tanh_f32(float x) {
+    /* u is odd in x, so -|u| = u(-|x|): computed directly from xa = -|x| (capped at -100) */
+    float xa = -fabsf(x);
+    xa = xa < -100.0f ? -100.0f : xa;                                  /* NaN stays NaN */
+    float x2, x2l, wh, wl, vh, vl, sh, sl;
+    cact_two_prodf(xa, xa, &x2, &x2l);
+    cact_two_prodf(CACT_GELU_C3F_HI, x2, &wh, &wl);
+    wl += CACT_GELU_C3F_HI * x2l + CACT_GELU_C3F_LO * x2;
+    vh = CACT_GELU_C1F_HI + wh;                                        /* two_sum */
+    float bb = vh - CACT_GELU_C1F_HI;
+    vl = ((CACT_GELU_C1F_HI - (vh - bb)) + (wh - bb)) + (CACT_GELU_C1F_LO + wl);
+    cact_two_prodf(xa, vh, &sh, &sl);
+    sl += xa * vl;                                                     /* sh + sl = -|u| */
+    float E = cact_expf_neg_2p100(sh, sl);                             /* 2^100 e */
+    float e = (sh < -87.0f ? 0.0f : E) * 0x1p-100f;
+    float xn = x < 0 ? xa : 0.0f;          /* 0 in the x >= 0 lanes: x e there could be subnormal */
+    float num = x >= 0 ? x : (xn * (sh < -110.0f ? 0.0f : E)) * 0x1p-100f;  /* 100 e(-110) < 2^-150 */
+    return num / (1.0f + e);
 }
 
 /* gelu' = s + x s (1 - s) u' = s (1 + x (1 - s) u'),  u' = C1 + 3 C3 x^2;

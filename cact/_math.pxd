@@ -25,7 +25,7 @@ cdef extern from "_math.h" nogil:
     double cact_elu_f32(float x, double a)
     double cact_elu_grad_f32(float x, double a)
     double cact_gelu_tanh(double x)
-    double cact_gelu_tanh_f32(float x)
+    float cact_gelu_tanh_f32(float x)
     double cact_gelu_tanh_grad(double x)
     double cact_gelu_tanh_grad_f32(float x)
     double cact_gelu_erf(double x)

@@ -79,14 +79,17 @@ def ulp_errors(computed, true, dtype):
 def sweep(dtype, n_log=400, n_lin=2000, seed=0):
     """Points covering the whole range: log-spaced magnitudes of both signs from the smallest
     subnormal to the largest finite value, a dense uniform grid on [-40, 40], random points, and
-    the neighbourhoods of the roots of gelu' (x ~ -0.752)."""
+    the neighbourhoods of the roots of gelu' (x ~ -0.752), and where float32 results turn
+    subnormal."""
     info = np.finfo(dtype)
     rng = np.random.default_rng(seed)
     with np.errstate(over="ignore"):
         mags = np.geomspace(float(info.smallest_subnormal), float(info.max), n_log)
     pts = [mags, -mags, np.linspace(-40, 40, n_lin), rng.uniform(-12, 12, n_lin),
            rng.standard_normal(n_lin) * 3, np.linspace(-1.2, -0.3, n_lin),
-           np.array([0.0, -0.0, 1.0, -1.0])]
+           np.array([0.0, -0.0, 1.0, -1.0]),
+           # where float32 results turn subnormal: gelu (x ~ -10.7), sigmoid (x ~ -87..-104)
+           np.linspace(-11.5, -9.5, 400), np.linspace(-105, -86, 400)]
     for root in (-0.7524614220710163, -0.7517915246935645):
         r = np.array(root, dtype)
         near = [r]
