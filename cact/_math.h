@@ -82,19 +82,16 @@ CACT_INLINE void cact_two_sum(double a, double b, double *s, double *e) {
 CACT_INLINE double cact_as_double(uint64_t u) { double d; memcpy(&d, &u, sizeof d); return d; }
 CACT_INLINE uint64_t cact_as_uint64(double d) { uint64_t u; memcpy(&u, &d, sizeof u); return u; }
 
-/* 2^k for an integer-valued k in [-1022, 1023] */
-CACT_INLINE double cact_pow2i(double k) {
-    return cact_as_double((cact_as_uint64(k + CACT_SHIFT) + 1023) << 52);
-}
-
-/* exp(hi + lo) = 2^k (1 + t): reduces hi + lo to r = hi + lo - k ln 2, |r| <= 0.35, and returns
- * t = exp(r) - 1 = r + r^2 q(r), q(r) = sum_{j=2..13} r^(j-2) / j! (truncation < 5e-18). hi is clamped to
- * [-1400, 1400] (exp is 0 or inf beyond; lo is then dropped); lo must be finite and small
- * relative to hi. NaN stays NaN. */
-CACT_INLINE double cact_exp_reduce(double hi, double lo, double *k) {
-    double h = hi < -1400.0 ? -1400.0 : (hi > 1400.0 ? 1400.0 : hi);
-    double kd = CACT_MADD(h, CACT_LOG2E, CACT_SHIFT) - CACT_SHIFT;
-    double r = ((h - kd * CACT_LN2_HI) - kd * CACT_LN2_LO) + (h == hi ? lo : 0.0);
+/* exp(h + lo) = 2^k (1 + t): reduces h + lo to r = h + lo - k ln 2, |r| <= 0.35, and returns
+ * t = exp(r) - 1 = r + r^2 q(r), q(r) = sum_{j=2..13} r^(j-2) / j! (truncation < 5e-18). k is kept
+ * as ks = k + 1.5 * 2^52, whose low bits are k, so 2^k costs a shift and an integer add
+ * (cact_ldexp_ks). h must be finite in [-1400, 1400] (callers clamp) or NaN; lo small relative
+ * to h. k ln2_hi is exact (32 + 11 bits), so with or without FMA the first step is exact. */
+CACT_INLINE double cact_exp_reduce(double h, double lo, double *ks) {
+    double s = CACT_MADD(h, CACT_LOG2E, CACT_SHIFT);
+    double kd = s - CACT_SHIFT;
+    double r = CACT_MADD(-kd, CACT_LN2_HI, h);
+    r = CACT_MADD(-kd, CACT_LN2_LO, r) + lo;
     double q = 1.0 / 6227020800.0;               /* 1/13! */
     q = CACT_MADD(q, r, 1.0 / 479001600.0);      /* 1/12! */
     q = CACT_MADD(q, r, 1.0 / 39916800.0);
@@ -107,27 +104,36 @@ CACT_INLINE double cact_exp_reduce(double hi, double lo, double *k) {
     q = CACT_MADD(q, r, 1.0 / 24.0);
     q = CACT_MADD(q, r, 1.0 / 6.0);
     q = CACT_MADD(q, r, 0.5);
-    *k = kd;
+    *ks = s;
     return CACT_MADD(r * r, q, r);
 }
 
-/* m * exp(hi + lo), scaled by 2^k in two halves after the multiplication by m, so a subnormal
- * result is rounded once (exp alone would already be subnormal and lose digits that |m| > 1
- * would magnify). */
-CACT_INLINE double cact_mul_exp(double m, double hi, double lo) {
-    double k;
-    double t = cact_exp_reduce(hi, lo, &k);
-    double k1 = (k * 0.5 + CACT_SHIFT) - CACT_SHIFT;
-    return (CACT_MADD(m, t, m) * cact_pow2i(k1)) * cact_pow2i(k - k1);
+/* m 2^k for k carried in ks (see cact_exp_reduce), when the result is a normal double */
+CACT_INLINE double cact_ldexp_ks(double m, double ks) {
+    return cact_as_double(cact_as_uint64(m) + (cact_as_uint64(ks) << 52));
 }
 
-CACT_INLINE double cact_exp(double x) { return cact_mul_exp(1.0, x, 0.0); }
+/* m exp(hi + lo) for hi <= 0 (or NaN) and |m| <= 2^400, rounded once even where the result is
+ * subnormal: m 2^600 (1 + t) (one rounding) is scaled by 2^k exactly (a normal double for
+ * k >= -1622, so hi is capped at -1120, where exp is below 2^-1615 and any m exp is 0) and then
+ * by 2^-600, the only other rounding step; exp alone would already be subnormal and lose digits
+ * that |m| > 1 would magnify. */
+#define CACT_EXP_LOW -1120.0
+CACT_INLINE double cact_mul_exp(double m, double hi, double lo) {
+    double ks, h = hi < CACT_EXP_LOW ? CACT_EXP_LOW : hi;       /* NaN stays NaN */
+    double t = cact_exp_reduce(h, h == hi ? lo : 0.0, &ks);
+    double ms = m * 0x1p600;
+    return cact_ldexp_ks(CACT_MADD(ms, t, ms), ks) * 0x1p-600;
+}
+
+/* exp(x) for x <= 0 (or NaN) */
+CACT_INLINE double cact_exp(double x) { return cact_mul_exp(1.0, x, -0.0); }
 
 /* exp(x) - 1 without cancellation: 2^k (1 + t) - 1 = 2^k t + (2^k - 1), exact for k = 0. */
 CACT_INLINE double cact_expm1(double x) {
-    double k;
-    double t = cact_exp_reduce(x < -60.0 ? -60.0 : (x > 700.0 ? 700.0 : x), 0.0, &k);
-    double s = cact_pow2i(k);
+    double ks;
+    double t = cact_exp_reduce(x < -60.0 ? -60.0 : (x > 700.0 ? 700.0 : x), -0.0, &ks);
+    double s = cact_ldexp_ks(1.0, ks);
     return CACT_MADD(s, t, s - 1.0);
 }
 
@@ -248,8 +254,7 @@ CACT_INLINE double cact_pieces(const double (*c)[CACT_PIECE_DEGREE + 1], double 
 
 CACT_INLINE double cact_sigmoid(double x) {
     double e = cact_exp(-fabs(x));
-    double r = 1.0 / (1.0 + e);
-    return x >= 0 ? r : e * r;
+    return (x >= 0 ? 1.0 : e) / (1.0 + e);
 }
 
 /* s (1 - s) = e / (1 + e)^2 with e = exp(-|x|); (1 + e)^2 carried as hi + lo */
@@ -379,8 +384,8 @@ CACT_INLINE void cact_gelu_u(double x, double *uh, double *ul) {
 #define CACT_GELU_TANH_SAT 1e10
 
 /* The pieces every gelu-tanh function needs: with v = -|u| (so e = exp(v) <= 1),
- * e = 2^k (1 + t), r = 1 / (1 + e). */
-typedef struct { double xc, t, k, e, r; } cact_gelu_parts;
+ * e = 2^k (1 + t) (k in ks, see cact_exp_reduce), r = 1 / (1 + e). */
+typedef struct { double xc, t, ks, e, r; } cact_gelu_parts;
 
 CACT_INLINE cact_gelu_parts cact_gelu_tanh_parts(double x) {
     cact_gelu_parts g;
@@ -389,17 +394,17 @@ CACT_INLINE cact_gelu_parts cact_gelu_tanh_parts(double x) {
     cact_gelu_u(g.xc, &uh, &ul);
     /* v = -|u|: u has x's sign */
     double vh = x >= 0 ? -uh : uh, vl = x >= 0 ? -ul : ul;
-    g.t = cact_exp_reduce(vh, vl, &g.k);
-    double k1 = (g.k * 0.5 + CACT_SHIFT) - CACT_SHIFT;
-    g.e = ((1.0 + g.t) * cact_pow2i(k1)) * cact_pow2i(g.k - k1);
+    double vc = vh < CACT_EXP_LOW ? CACT_EXP_LOW : vh;
+    g.t = cact_exp_reduce(vc, vc == vh ? vl : 0.0, &g.ks);
+    g.e = cact_ldexp_ks((1.0 + g.t) * 0x1p600, g.ks) * 0x1p-600;
     g.r = 1.0 / (1.0 + g.e);
     return g;
 }
 
 /* m * e, rounded once even when e is subnormal (see cact_mul_exp) */
 CACT_INLINE double cact_gelu_scale(cact_gelu_parts g, double m) {
-    double k1 = (g.k * 0.5 + CACT_SHIFT) - CACT_SHIFT;
-    return (CACT_MADD(m, g.t, m) * cact_pow2i(k1)) * cact_pow2i(g.k - k1);
+    double ms = m * 0x1p600;
+    return cact_ldexp_ks(CACT_MADD(ms, g.t, ms), g.ks) * 0x1p-600;
 }
 
 /* x >= 0: x s(u) = x r;  x < 0: x s(u) = x e r */
