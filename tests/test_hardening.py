@@ -215,3 +215,46 @@ def test_bad_prelu_slopes_raise_naming_alpha(alpha):
         cact.prelu(np.ones((2, 3)), alpha)
     with pytest.raises((TypeError, ValueError), match="alpha"):
         cact.prelu_grad(np.ones((2, 3)), alpha)
+
+
+def _threshold_cases():
+    from cact import _dispatch
+    return sorted(_dispatch.kernels.get_serial_below())
+
+
+@pytest.mark.parametrize("family, sfx", _threshold_cases())
+def test_serial_and_parallel_loops_agree_bit_for_bit(family, sfx):
+    # every kernel has a serial loop and an OpenMP loop (chosen by size); force each in turn
+    from cact import _dispatch
+    k = _dispatch.kernels
+    dt = np.float32 if sfx == "f32" else np.float64
+    rng = np.random.default_rng(11)
+    x = (rng.standard_normal((40, 125)) * 4).astype(dt)
+    x.flat[::97] = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-40, -1e30, 88.0, -90.0, 3.0, -0.75, 1e3, -11.0][: len(x.flat[::97])]
+    g = rng.standard_normal(x.shape).astype(dt)
+    a = rng.uniform(-0.5, 0.5, x.shape[1])
+    calls = {
+        "sigmoid": [lambda: cact.sigmoid(x), lambda: cact.sigmoid_grad(x), lambda: cact.sigmoid_grad(x, grad_output=g)],
+        "relu": [lambda: cact.relu(x), lambda: cact.relu_grad(x, grad_output=g), lambda: cact.relu(x[:, ::2])],
+        "leaky_relu": [lambda: cact.leaky_relu(x, 0.1), lambda: cact.leaky_relu_grad(x, 0.1, grad_output=g),
+                       lambda: cact.leaky_relu(x, 1e100), lambda: cact.leaky_relu(x[:, ::3], 0.2)],
+        "elu": [lambda: cact.elu(x, 0.7), lambda: cact.elu_grad(x, 0.7, grad_output=g)],
+        "gelu_tanh": [lambda: cact.gelu(x), lambda: cact.gelu_grad(x, grad_output=g), lambda: cact.gelu(x[::2])],
+        "gelu_erf": [lambda: cact.gelu(x, "none"), lambda: cact.gelu_grad(x, "none", grad_output=g)],
+        "softmax": [lambda: cact.softmax(x), lambda: cact.softmax_grad(x, grad_output=g)],
+        "prelu": [lambda: cact.prelu(x, a), lambda: cact.prelu_grad(x, a, grad_output=g)[0],
+                  lambda: cact.prelu_grad(x, a, grad_output=g)[1], lambda: cact.prelu(x.reshape(40, 5, 25), a[:5])],
+    }[family]
+    default = k.get_serial_below()[(family, sfx)]
+    try:
+        k.set_serial_below(family, sfx, 0)
+        parallel = [f() for f in calls]
+        k.set_serial_below(family, sfx, 2**62)
+        serial = [f() for f in calls]
+    finally:
+        k.set_serial_below(family, sfx, default)
+    for p, s in zip(parallel, serial):
+        if family == "prelu" and p.shape == a.shape:
+            np.testing.assert_allclose(p, s, rtol=1e-12)  # d/dalpha: per-block sums, added in another order
+        else:
+            np.testing.assert_array_equal(p, s)
