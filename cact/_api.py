@@ -65,6 +65,15 @@ def _target(a, out, result_dtype):
     return np.empty_like(a)
 
 
+def _fast_out(out, x):
+    """`out` when a kernel may write it directly: an ndarray of x's dtype and shape that is x itself
+    or does not overlap it (the kernel still checks layout and writeability); else None."""
+    if (type(out) is np.ndarray and out.dtype is x.dtype and out.shape == x.shape
+            and (out is x or not np.may_share_memory(out, x))):
+        return out
+    return None
+
+
 def _finish(t, out, result_dtype):
     """Return the result: a new array (or NumPy scalar for 0-d), or `out` after casting into it."""
     if out is None:
@@ -171,13 +180,14 @@ def prelu(x, alpha, *, axis=1, out=None):
     `alpha` is one slope for all of x (a scalar or a one-element array), or a 1-D array with one
     slope per channel along `axis` (PyTorch's convention: channels on axis 1; needs x.ndim >= 2).
     Derivatives: `prelu_grad` returns (d/dx, d/dalpha)."""
-    if out is None and type(x) is np.ndarray and type(alpha) is np.ndarray and type(axis) is int:
-        # fast path: C-contiguous float32/float64 x with per-channel slopes (the kernel checks
-        # the rest, finiteness included, and does nothing when anything does not fit)
+    if type(x) is np.ndarray and type(alpha) is np.ndarray and type(axis) is int:
+        # fast path: C-contiguous float32/float64 x with per-channel slopes, into a new result or
+        # an `out` of x's dtype (the kernel checks the rest, finiteness included, and does
+        # nothing when anything does not fit)
         fast = _PRELU_FAST.get(x.dtype)
         if fast is not None:
-            t = np.empty_like(x)
-            if fast[0](x, alpha, t, axis):
+            t = np.empty_like(x) if out is None else _fast_out(out, x)
+            if t is not None and fast[0](x, alpha, t, axis):
                 return t
     a, result_dtype = as_input(x)
     slopes, ax, _ = as_channel_slopes(alpha, a, axis)
@@ -205,12 +215,13 @@ def softmax(x, axis=-1, *, out=None):
 
     Stable for any input: entries of -inf give exactly 0; a row that is all -inf, or holds NaN or
     +inf, gives NaN. Derivative: `softmax_grad`."""
-    if out is None and type(x) is np.ndarray and type(axis) is int and x.ndim and (axis == -1 or axis == x.ndim - 1):
-        # fast path: a C-contiguous float32/float64 array along its last axis, a new result
+    if type(x) is np.ndarray and type(axis) is int and x.ndim and (axis == -1 or axis == x.ndim - 1):
+        # fast path: a C-contiguous float32/float64 array along its last axis, into a new result or
+        # an `out` of the same dtype (the kernel checks layouts; rows may be computed in place)
         kernels = _SOFTMAX.get(x.dtype)
         if kernels is not None:
-            t = np.empty_like(x)
-            if kernels["fwd"](x, t, x.shape[-1]):
+            t = np.empty_like(x) if out is None else _fast_out(out, x)
+            if t is not None and kernels["fwd"](x, t, x.shape[-1]):
                 return t
     a, result_dtype = as_input(x)
     ax = as_axis(axis, a.ndim)

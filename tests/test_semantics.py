@@ -472,3 +472,23 @@ def test_prelu_fast_path_still_rejects_bad_slopes():
             cact.prelu_grad(x, bad, grad_output=x)
     with pytest.raises(ValueError, match="alpha"):
         cact.prelu(x, np.array([0.1, 0.2]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_and_prelu_write_out_directly_or_in_place(dtype):
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((6, 40)).astype(dtype)
+    a = rng.uniform(0, 0.5, 40)
+    for f in (lambda v, **kw: cact.softmax(v, **kw), lambda v, **kw: cact.prelu(v, a, axis=-1, **kw)):
+        expected = f(x)
+        out = np.empty_like(x)
+        assert f(x, out=out) is out
+        np.testing.assert_array_equal(out, expected)
+        y = x.copy()
+        assert f(y, out=y) is y
+        np.testing.assert_array_equal(y, expected)
+        shifted = np.empty(x.size + 1, dtype)           # overlaps x, not element for element
+        xs, outs = shifted[1:].reshape(x.shape), shifted[:-1].reshape(x.shape)
+        xs[...] = x
+        f(xs, out=outs)
+        np.testing.assert_array_equal(outs, expected)
