@@ -5,8 +5,8 @@
   serially (a warning says so).
 - Flags: ``-O3 -fno-math-errno -fno-trapping-math -ffp-contract=off``. No fast-math (GCC then links
   crtfastmath.o, which flushes subnormals to zero for the whole process, and NaN/inf handling
-  breaks) and no tuning for the build machine's CPU: wheels must run on any x86-64; the AVX2 build
-  is a second module chosen at run time.
+  breaks) and no tuning for the build machine's CPU: wheels must run on any x86-64; the AVX2 and
+  AVX-512 builds are further modules chosen at run time.
 """
 import glob
 import os
@@ -26,13 +26,16 @@ from setuptools.command.build_ext import build_ext
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-# The kernels are compiled twice on x86-64: for baseline x86-64 (runs anywhere) and for x86-64-v3
-# (AVX2 + FMA). cact/_dispatch.py picks one at import from the CPU (CACT_SIMD=baseline forces the
-# first). Elsewhere only the portable build exists.
+# The kernels are compiled three times on x86-64: for baseline x86-64 (runs anywhere), for x86-64-v3
+# (AVX2 + FMA) and for x86-64-v4 (AVX-512 F/BW/CD/DQ/VL, 512-bit vectors preferred: GCC's generic
+# tuning would keep 256). cact/_dispatch.py picks the best one the CPU runs at import (CACT_SIMD
+# forces one). Elsewhere only the portable build exists.
 KERNEL_MODULES = {"_kernels": []}
-if platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32" \
-        and not os.environ.get("CACT_DISABLE_AVX2"):
-    KERNEL_MODULES["_kernels_avx2"] = ["-march=x86-64-v3"]
+if platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32":
+    if not os.environ.get("CACT_DISABLE_AVX2"):
+        KERNEL_MODULES["_kernels_avx2"] = ["-march=x86-64-v3"]
+    if not os.environ.get("CACT_DISABLE_AVX512"):
+        KERNEL_MODULES["_kernels_avx512"] = ["-march=x86-64-v4", "-mprefer-vector-width=512"]
 
 
 def generate_from_templates():
@@ -92,6 +95,8 @@ def openmp_flags(compiler):
 
 class BuildExt(build_ext):
     def build_extensions(self):
+        if not self.parallel:  # the kernel modules are independent: compile them side by side
+            self.parallel = min(len(self.extensions), os.cpu_count() or 1)
         compiler = self.compiler
         if compiler.compiler_type == "msvc":
             base = ["/O2", "/fp:precise"]

@@ -1,4 +1,6 @@
-/* Does this CPU (and OS) run the x86-64-v3 (AVX2 + FMA) build of the kernels? */
+/* Which builds of the kernels can this CPU (and OS) run: x86-64-v3 (AVX2 + FMA) and x86-64-v4
+ * (AVX-512 F, BW, CD, DQ, VL on top of v3)? __builtin_cpu_supports also checks that the OS saves
+ * the vector registers (XCR0). */
 #ifndef CACT_CPU_H
 #define CACT_CPU_H
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
@@ -6,7 +8,14 @@ static int cact_cpu_has_avx2_fma(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
+static int cact_cpu_has_avx512(void) {
+    __builtin_cpu_init();
+    return cact_cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq")
+        && __builtin_cpu_supports("avx512vl");
+}
 #else
 static int cact_cpu_has_avx2_fma(void) { return 0; }
+static int cact_cpu_has_avx512(void) { return 0; }
 #endif
 #endif

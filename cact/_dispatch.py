@@ -1,25 +1,41 @@
-"""Pick the kernel build at import: the x86-64-v3 (AVX2 + FMA) one when it was built and this CPU
-runs it, else the portable baseline. CACT_SIMD=baseline forces the baseline (tests and benchmarks
-cover both); CACT_SIMD=avx2 insists on the AVX2 build (ImportError when it cannot run here)."""
+"""Pick the kernel build at import: the best one that was built and that this CPU runs, from
+x86-64-v4 (AVX-512), x86-64-v3 (AVX2 + FMA) and the portable baseline. CACT_SIMD=baseline|avx2|avx512
+insists on one (ImportError when it cannot run here), so tests and benchmarks cover each."""
+import importlib
 import os
 
 from cact import _kernels as _baseline
 
+LEVELS = ("baseline", "avx2", "avx512")  # worst to best
 _wanted = os.environ.get("CACT_SIMD", "auto").strip().lower() or "auto"
-if _wanted not in ("auto", "baseline", "avx2"):
-    raise ImportError(f"CACT_SIMD must be 'auto', 'baseline' or 'avx2', got {_wanted!r}")
+if _wanted not in ("auto",) + LEVELS:
+    raise ImportError(f"CACT_SIMD must be 'auto', 'baseline', 'avx2' or 'avx512', got {_wanted!r}")
+
+
+def _load(level):
+    """The kernel module of `level` if it was built and this CPU runs it, else None."""
+    if level == "baseline":
+        return _baseline
+    runs = _baseline.cpu_has_avx512() if level == "avx512" else _baseline.cpu_has_avx2_fma()
+    if not runs:
+        return None
+    try:
+        return importlib.import_module("cact._kernels_" + level)
+    except ImportError:
+        return None
+
 
 kernels, simd = _baseline, "baseline"
-if _wanted != "baseline":
-    try:
-        from cact import _kernels_avx2 as _avx2
-    except ImportError:
-        _avx2 = None
-    if _avx2 is not None and _baseline.cpu_has_avx2_fma():
-        kernels, simd = _avx2, "avx2"
-    elif _wanted == "avx2":
-        raise ImportError("CACT_SIMD=avx2, but " + (
-            "this build has no AVX2 kernels" if _avx2 is None else "this CPU lacks AVX2/FMA"))
+if _wanted == "auto":
+    for _level in reversed(LEVELS):
+        _module = _load(_level)
+        if _module is not None:
+            kernels, simd = _module, _level
+            break
+else:
+    kernels, simd = _load(_wanted), _wanted
+    if kernels is None:
+        raise ImportError(f"CACT_SIMD={_wanted}, but this build or this CPU has no {_wanted} kernels")
 
 
 def _after_fork_in_child():

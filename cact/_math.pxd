@@ -38,6 +38,7 @@ cdef extern from "_omp.h" nogil:
 
 cdef extern from "_cpu.h" nogil:
     int cact_cpu_has_avx2_fma()
+    int cact_cpu_has_avx512()
 
 cdef extern from "_softmax.h" nogil:
     void cact_softmax_row_f32(const float *x, float *y, Py_ssize_t K)

@@ -24,6 +24,10 @@ def set_num_threads(n):
     _kernels.set_max_threads(int(n))
 
 
+_SIMD_NAMES = {"baseline": "portable", "avx2": "x86-64-v3: AVX2 + FMA",
+               "avx512": "x86-64-v4: AVX-512"}
+
+
 def show_config(file=None):
     """Print the version, the OpenMP and thread settings in use."""
     import numpy as np
@@ -33,6 +37,6 @@ def show_config(file=None):
         f"python {platform.python_version()} on {platform.machine()} {sys.platform}; numpy {np.__version__}",
         f"openmp compiled in: {'yes' if _kernels.openmp_enabled() else 'no (serial kernels)'}",
         f"threads: {get_num_threads()}",
-        f"SIMD kernels in use: {simd}" + (" (x86-64-v3: AVX2 + FMA)" if simd == "avx2" else " (portable)"),
+        f"SIMD kernels in use: {simd} ({_SIMD_NAMES[simd]})",
     ]
     print("\n".join(lines), file=file)

@@ -16,6 +16,9 @@ python3 -m venv "$work/wheel-venv"
 "$work/wheel-venv/bin/pip" install -q wheelhouse/*.whl pytest hypothesis mpmath
 (cd "$work" && CC=/bin/false "$work/wheel-venv/bin/python" -m pytest -q tests -p no:cacheprovider)
 (cd "$work" && CACT_SIMD=baseline "$work/wheel-venv/bin/python" -m pytest -q tests -p no:cacheprovider)
+if "$work/wheel-venv/bin/python" -c "import cact._dispatch as d, sys; sys.exit(d.simd != 'avx512')"; then
+    (cd "$work" && CACT_SIMD=avx2 "$work/wheel-venv/bin/python" -m pytest -q tests -p no:cacheprovider)
+fi
 "$work/wheel-venv/bin/python" -c "import cact; cact.show_config()"
 
 python3 -m venv "$work/sdist-venv"
