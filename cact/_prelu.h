@@ -10,13 +10,17 @@
 
 #define CACT_T float
 #define CACT_PRELU(name) cact_prelu_##name##_f32
+#define CACT_PRELU_FLOAT 1
 #include "_prelu_blocks.inc"
 #undef CACT_T
 #undef CACT_PRELU
+#undef CACT_PRELU_FLOAT
 
 #define CACT_T double
 #define CACT_PRELU(name) cact_prelu_##name##_f64
+#define CACT_PRELU_FLOAT 0
 #include "_prelu_blocks.inc"
+#undef CACT_PRELU_FLOAT
 #undef CACT_T
 #undef CACT_PRELU
 
