@@ -269,10 +269,12 @@ CACT_INLINE double cact_sigmoid_grad(double x) {
 }
 
 /* float32 in float arithmetic (8 lanes per AVX2 register): -|x| is exact, so expf's ~1 ulp is
- * the only error that matters; max 2.x ulp of float32 (tests/test_accuracy.py). */
+ * the only error that matters; max 2.x ulp of float32 (tests/test_accuracy.py). The value is
+ * e / (1 + e) or 1 / (1 + e) with numerator and denominator both scaled by 2^100 (E = 2^100 e is
+ * always normal), so the one division is also the one rounding of a subnormal result. */
 CACT_INLINE float cact_sigmoid_f32(float x) {
-    float e = cact_expf_neg(-fabsf(x), -0.0f);
-    return (x >= 0 ? 1.0f : e) / (1.0f + e);
+    float E = cact_expf_neg_2p100(-fabsf(x), -0.0f);       /* 2^100 e */
+    return (x >= 0 ? 0x1p100f : E) / (0x1p100f + E);
 }
 
 CACT_INLINE float cact_sigmoid_grad_f32(float x) {
