@@ -67,8 +67,8 @@ def bench(args, parser):
     sizes = _csv(args.sizes, parser, "sizes", convert=lambda v: int(float(v)))
     if any(n < 1 for n in sizes):
         parser.error("--sizes: sizes must be positive")
-    dtypes = _csv(args.dtype, parser, "dtype", ["float32", "float64"])
-    ops = _csv(args.ops, parser, "ops", _bench.OPS)
+    dtypes = _csv(args.dtype.replace("both", "float32,float64"), parser, "dtype", ["float32", "float64"])
+    ops = _csv(args.ops.replace("both", ",".join(_bench.OPS)), parser, "ops", _bench.OPS)
     if args.threads is not None and args.threads < 1:
         parser.error("--threads must be a positive integer")
     rows = _bench.run(functions, sizes, dtypes, ops, threads=args.threads, repeats=args.repeats)
@@ -85,8 +85,8 @@ def main(argv=None):
     b.add_argument("--functions", default=",".join(_bench.FUNCTIONS),
                    help="comma-separated, from: " + ", ".join(_bench.FUNCTIONS))
     b.add_argument("--sizes", default="1e3,1e5,1e6", help="comma-separated element counts (default 1e3,1e5,1e6)")
-    b.add_argument("--dtype", default="float32,float64", help="float32, float64 or both (default both)")
-    b.add_argument("--ops", default="forward,backward", help="forward, backward or both")
+    b.add_argument("--dtype", default="both", help="float32, float64 or both (default both)")
+    b.add_argument("--ops", default="both", help="forward, backward or both (default both)")
     b.add_argument("--threads", type=int, default=None, help="threads for cact and torch (default: OpenMP's)")
     b.add_argument("--repeats", type=int, default=7, help="interleaved repeats per row (median)")
     b.add_argument("--plot", metavar="FILE.png", help="also draw the speedups (needs matplotlib)")

@@ -19,3 +19,18 @@ def test_every_public_name_is_importable_from_cact():
     for name in ["sigmoid", "relu", "leaky_relu", "elu", "gelu", "prelu", "softmax"]:
         assert callable(getattr(cact, name)) and callable(getattr(cact, name + "_grad"))
     assert callable(cact.get_num_threads) and callable(cact.set_num_threads)
+
+
+def test_bench_command_runs_and_accepts_both(tmp_path):
+    # the README's main command, on a tiny size; "both" for --dtype and --ops as its help says
+    import subprocess
+    import sys
+    cmd = [sys.executable, "-m", "cact", "bench", "--functions", "relu", "--sizes", "16",
+           "--dtype", "both", "--ops", "both", "--repeats", "1"]
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert r.returncode == 0, r.stderr
+    rows = [line.split() for line in r.stdout.splitlines() if line.startswith("relu")]
+    assert sorted((row[1], row[2]) for row in rows) == [
+        ("backward", "float32"), ("backward", "float64"), ("forward", "float32"), ("forward", "float64")]
+    bad = subprocess.run(cmd[:-6] + ["--dtype", "float16"], capture_output=True, text=True, cwd=tmp_path)
+    assert bad.returncode == 2 and "--dtype" in bad.stderr
