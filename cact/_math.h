@@ -48,6 +48,17 @@
 #define CACT_UNROLL
 #endif
 
+/* Powers of two as constant expressions, all exact (MSVC's C compiler has no hex float literals) */
+#define CACT_2P30 1073741824.0
+#define CACT_2P60 (CACT_2P30 * CACT_2P30)
+#define CACT_2M60 (1.0 / CACT_2P60)
+#define CACT_2P100 (CACT_2P60 * CACT_2P30 * 1024.0)
+#define CACT_2M100 (1.0 / CACT_2P100)
+#define CACT_2P100F ((float)CACT_2P100)
+#define CACT_2M100F ((float)CACT_2M100)
+#define CACT_2P600 (CACT_2P100 * CACT_2P100 * CACT_2P100 * CACT_2P100 * CACT_2P100 * CACT_2P100)
+#define CACT_2M600 (1.0 / CACT_2P600)
+
 /* ---- error-free transformations ------------------------------------------------------------ */
 
 /* a * b == *p + *e exactly (|a|, |b| < 2^996 without FMA: Dekker's splitting) */
@@ -122,8 +133,8 @@ CACT_INLINE double cact_ldexp_ks(double m, double ks) {
 CACT_INLINE double cact_mul_exp(double m, double hi, double lo) {
     double ks, h = hi < CACT_EXP_LOW ? CACT_EXP_LOW : hi;       /* NaN stays NaN */
     double t = cact_exp_reduce(h, h == hi ? lo : 0.0, &ks);
-    double ms = m * 0x1p600;
-    return cact_ldexp_ks(CACT_MADD(ms, t, ms), ks) * 0x1p-600;
+    double ms = m * CACT_2P600;
+    return cact_ldexp_ks(CACT_MADD(ms, t, ms), ks) * CACT_2M600;
 }
 
 /* exp(x) for x <= 0 (or NaN) */
@@ -184,13 +195,13 @@ CACT_INLINE float cact_ldexpf_ks(float m, float ks) {
 CACT_INLINE float cact_expf_neg_2p100(float h, float lo) {
     float ks, hc = h < -110.0f ? -110.0f : h;      /* NaN stays NaN */
     float t = cact_expf_t(hc, lo, &ks);
-    return cact_ldexpf_ks(CACT_MADDF(t, 0x1p100f, 0x1p100f), ks);
+    return cact_ldexpf_ks(CACT_MADDF(t, CACT_2P100F, CACT_2P100F), ks);
 }
 
 /* exp(h + lo) for h <= 0 (or NaN), rounded once also where the result is subnormal: the product
  * by 2^-100 is the only rounding step. */
 CACT_INLINE float cact_expf_neg(float h, float lo) {
-    return cact_expf_neg_2p100(h, lo) * 0x1p-100f;
+    return cact_expf_neg_2p100(h, lo) * CACT_2M100F;
 }
 
 /* a * b == *p + *e exactly, in float */
@@ -222,7 +233,7 @@ CACT_INLINE float cact_expf_diff(float x, float m) {
     float d = x - m, bb = d - x;
     float dl = (x - (d - bb)) + (-m - bb);
     float e = cact_expf_neg_2p100(d, d >= -110.0f ? dl : 0.0f);  /* dl is NaN when d = -inf */
-    return (d < -104.0f ? 0.0f : e) * 0x1p-100f;
+    return (d < -104.0f ? 0.0f : e) * CACT_2M100F;
 }
 
 /* Horner evaluation of sum c[k] d^(k+1), k < n */
@@ -274,7 +285,7 @@ CACT_INLINE double cact_sigmoid_grad(double x) {
  * always normal), so the one division is also the one rounding of a subnormal result. */
 CACT_INLINE float cact_sigmoid_f32(float x) {
     float E = cact_expf_neg_2p100(-fabsf(x), -0.0f);       /* 2^100 e */
-    return (x >= 0 ? 0x1p100f : E) / (0x1p100f + E);
+    return (x >= 0 ? CACT_2P100F : E) / (CACT_2P100F + E);
 }
 
 CACT_INLINE float cact_sigmoid_grad_f32(float x) {
@@ -315,7 +326,7 @@ CACT_INLINE float cact_relu_bwd_f32(float x, float g) { return g * cact_relu_gra
 CACT_INLINE int cact_slope_f32_ok(double a) {
 #if defined(__FMA__)
     double m = fabs(a);
-    return a == 0 || (m >= 0x1p-60 && m <= 0x1p60);
+    return a == 0 || (m >= CACT_2M60 && m <= CACT_2P60);
 #else
     (void)a;
     return 0;   /* without FMA x ah + x al rounds twice: the double loops round once */
@@ -329,7 +340,7 @@ CACT_INLINE float cact_slope_hi(double a) {
 CACT_INLINE float cact_slope_lo(double a) {
     if (!cact_slope_f32_ok(a)) return 0.0f;
     double d = a - (double)cact_slope_hi(a);
-    return (float)(d == 0 ? a * 0x1p-60 : d);
+    return (float)(d == 0 ? a * CACT_2M60 : d);
 }
 CACT_INLINE float cact_mul_slope_f32(float x, float ah, float al) { return CACT_MADDF(x, ah, x * al); }
 
@@ -364,7 +375,7 @@ CACT_INLINE double cact_elu_f32(float x, double a) {
 }
 
 CACT_INLINE double cact_elu_grad_f32(float x, double a) {
-    return x > 0 ? 1.0 : (a * 0x1p-100) * (double)cact_expf_neg_2p100(x < 0 ? x : 0.0f * x, -0.0f);
+    return x > 0 ? 1.0 : (a * CACT_2M100) * (double)cact_expf_neg_2p100(x < 0 ? x : 0.0f * x, -0.0f);
 }
 
 /* ---- gelu, tanh approximation: 0.5 x (1 + tanh z) = x sigmoid(u), u = 2z = C1 x + C3 x^3 ------- */
@@ -398,15 +409,15 @@ CACT_INLINE cact_gelu_parts cact_gelu_tanh_parts(double x) {
     double vh = x >= 0 ? -uh : uh, vl = x >= 0 ? -ul : ul;
     double vc = vh < CACT_EXP_LOW ? CACT_EXP_LOW : vh;
     g.t = cact_exp_reduce(vc, vc == vh ? vl : 0.0, &g.ks);
-    g.e = cact_ldexp_ks((1.0 + g.t) * 0x1p600, g.ks) * 0x1p-600;
+    g.e = cact_ldexp_ks((1.0 + g.t) * CACT_2P600, g.ks) * CACT_2M600;
     g.r = 1.0 / (1.0 + g.e);
     return g;
 }
 
 /* m * e, rounded once even when e is subnormal (see cact_mul_exp) */
 CACT_INLINE double cact_gelu_scale(cact_gelu_parts g, double m) {
-    double ms = m * 0x1p600;
-    return cact_ldexp_ks(CACT_MADD(ms, g.t, ms), g.ks) * 0x1p-600;
+    double ms = m * CACT_2P600;
+    return cact_ldexp_ks(CACT_MADD(ms, g.t, ms), g.ks) * CACT_2M600;
 }
 
 /* x >= 0: x s(u) = x r;  x < 0: x s(u) = x e r */
@@ -443,9 +454,9 @@ CACT_INLINE float cact_gelu_tanh_f32(float x) {
     cact_two_prodf(xa, vh, &sh, &sl);
     sl += xa * vl;                                                     /* sh + sl = -|u| */
     float E = cact_expf_neg_2p100(sh, sl);                             /* 2^100 e */
-    float e = (sh < -87.0f ? 0.0f : E) * 0x1p-100f;
+    float e = (sh < -87.0f ? 0.0f : E) * CACT_2M100F;
     float xn = x < 0 ? xa : 0.0f;          /* 0 in the x >= 0 lanes: x e there could be subnormal */
-    float num = x >= 0 ? x : (xn * (sh < -110.0f ? 0.0f : E)) * 0x1p-100f;  /* 100 e(-110) < 2^-150 */
+    float num = x >= 0 ? x : (xn * (sh < -110.0f ? 0.0f : E)) * CACT_2M100F;  /* 100 e(-110) < 2^-150 */
     return num / (1.0f + e);
 }
 
