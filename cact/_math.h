@@ -96,8 +96,9 @@ CACT_INLINE uint64_t cact_as_uint64(double d) { uint64_t u; memcpy(&u, &d, sizeo
 /* exp(h + lo) = 2^k (1 + t): reduces h + lo to r = h + lo - k ln 2, |r| <= 0.35, and returns
  * t = exp(r) - 1 = r + r^2 q(r), q(r) = sum_{j=2..13} r^(j-2) / j! (truncation < 5e-18). k is kept
  * as ks = k + 1.5 * 2^52, whose low bits are k, so 2^k costs a shift and an integer add
- * (cact_ldexp_ks). h must be finite in [-1400, 1400] (callers clamp) or NaN; lo small relative
- * to h. k ln2_hi is exact (32 + 11 bits), so with or without FMA the first step is exact. */
+ * (cact_ldexp_ks); k is 0 when h is NaN (its payload bits would otherwise be shifted into the
+ * exponent of the NaN result and make it a number). h must be finite in [-1400, 1400] (callers
+ * clamp) or NaN; lo small relative to h. k ln2_hi is exact (32 + 11 bits), so with or without FMA the first step is exact. */
 CACT_INLINE double cact_exp_reduce(double h, double lo, double *ks) {
     double s = CACT_MADD(h, CACT_LOG2E, CACT_SHIFT);
     double kd = s - CACT_SHIFT;
@@ -115,7 +116,7 @@ CACT_INLINE double cact_exp_reduce(double h, double lo, double *ks) {
     q = CACT_MADD(q, r, 1.0 / 24.0);
     q = CACT_MADD(q, r, 1.0 / 6.0);
     q = CACT_MADD(q, r, 0.5);
-    *ks = s;
+    *ks = h == h ? s : CACT_SHIFT;   /* k = 0 for NaN: a NaN's payload must not reach the exponent */
     return CACT_MADD(r * r, q, r);
 }
 
@@ -181,7 +182,7 @@ CACT_INLINE float cact_expf_t(float h, float lo, float *ks) {
     q = CACT_MADDF(q, r, CACT_EXPF_Q2);
     q = CACT_MADDF(q, r, CACT_EXPF_Q1);
     q = CACT_MADDF(q, r, CACT_EXPF_Q0);
-    *ks = s;
+    *ks = h == h ? s : CACT_SHIFTF;  /* k = 0 for NaN: a NaN's payload must not reach the exponent */
     return CACT_MADDF(r * r, q, r);
 }
 

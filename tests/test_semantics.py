@@ -492,3 +492,26 @@ def test_softmax_and_prelu_write_out_directly_or_in_place(dtype):
         xs[...] = x
         f(xs, out=outs)
         np.testing.assert_array_equal(outs, expected)
+
+
+NAN_BITS = {np.float64: [0x7FF8000000000000, 0xFFF8000000000000, 0x7FF0000000000001, 0xFFF0000000000FFF,
+                         0x7FF80000DEADBEEF, 0x7FFFFFFFFFFFFFFF],
+            np.float32: [0x7FC00000, 0xFFC00000, 0x7F800001, 0xFF800FFF, 0x7FC0BEEF, 0x7FFFFFFF]}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_nans_with_any_payload_stay_nan(dtype):
+    # cact builds 2^k from integer bits; a NaN's payload must never turn into a number
+    uint = np.uint64 if dtype is np.float64 else np.uint32
+    nans = np.array(NAN_BITS[dtype], dtype=uint).view(dtype)
+    x = np.concatenate([nans, np.linspace(-3, 3, 10).astype(dtype)])   # vector and tail lanes
+    for n in (len(nans), x.size):
+        v = x[:n]
+        calls = [cact.sigmoid(v), cact.sigmoid_grad(v), cact.sigmoid_grad(v, grad_output=np.ones_like(v)),
+                 cact.elu(v), cact.elu_grad(v), cact.gelu(v), cact.gelu_grad(v), cact.gelu(v, "none"),
+                 cact.gelu_grad(v, "none"), cact.relu(v), cact.relu_grad(v), cact.leaky_relu(v, 0.1),
+                 cact.leaky_relu_grad(v, 0.1), cact.prelu(v, 0.2)]
+        for y in calls:
+            assert np.isnan(y[: len(nans)]).all()
+        assert np.isnan(cact.softmax(v)).all()
+        assert np.isnan(cact.softmax_grad(v, grad_output=np.ones_like(v))).all()
