@@ -281,9 +281,9 @@ def prelu_grad(x, alpha, *, axis=1, grad_output=None):
     slopes, ax, alpha_shape = as_channel_slopes(alpha, a, axis)
     g = None if grad_output is None else np.ascontiguousarray(as_grad_output(grad_output, a))
     gx = np.empty(a.shape, a.dtype)
-    blocks = _PRELU[a.dtype][1](np.ascontiguousarray(a), g, slopes, gx, *_channel_dims(a.shape, ax))
+    ga = _PRELU[a.dtype][1](np.ascontiguousarray(a), g, slopes, gx, *_channel_dims(a.shape, ax))
     with np.errstate(over="ignore"):  # a sum beyond float32's range is inf, correctly rounded
-        galpha = blocks.sum(axis=0).astype(result_dtype).reshape(alpha_shape)
+        galpha = ga.astype(result_dtype).reshape(alpha_shape)
     gx = _finish(gx, None, result_dtype)
     return gx, (galpha[()] if galpha.ndim == 0 else galpha)
 

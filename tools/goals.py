@@ -14,15 +14,23 @@ import numpy as np
 import cact
 from cact._bench import time_interleaved
 
+SLOPES = np.full(64, 0.1)
+ROWS = {"prelu": 64, "softmax": 1000}  # these run on (n / k, k) matrices: channels, rows
 FORWARD = {
     "sigmoid": lambda x, **kw: cact.sigmoid(x, **kw),
     "relu": lambda x, **kw: cact.relu(x, **kw),
     "leaky_relu": lambda x, **kw: cact.leaky_relu(x, **kw),
-    "prelu": lambda x, **kw: cact.prelu(x.reshape(-1, 64), np.full(64, 0.1), **({"out": kw["out"].reshape(-1, 64)} if "out" in kw else {})),
-    "softmax": lambda x, **kw: cact.softmax(x.reshape(-1, 1000), **({"out": kw["out"].reshape(-1, 1000)} if "out" in kw else {})),
+    "prelu": lambda x, **kw: cact.prelu(x, SLOPES, **kw),
+    "softmax": lambda x, **kw: cact.softmax(x, **kw),
     "gelu": lambda x, **kw: cact.gelu(x, **kw),
     "elu": lambda x, **kw: cact.elu(x, **kw),
 }
+
+
+def shaped(name, *arrays):
+    """The arrays as `name` takes them (shaped before any timing or tracing)."""
+    k = ROWS.get(name)
+    return [a if k is None else a.reshape(-1, k) for a in arrays]
 
 
 def main():
@@ -32,7 +40,8 @@ def main():
     cact.gelu(x, out=out)
     print("goal 3: out= on 1e7 float32, time / time of np.copyto (target <= 1.3)")
     for name, f in FORWARD.items():
-        tc, tf = time_interleaved([lambda: np.copyto(out, x), lambda: f(x, out=out)], repeats=5)
+        xs, outs = shaped(name, x, out)
+        tc, tf = time_interleaved([lambda: np.copyto(out, x), lambda: f(xs, out=outs)], repeats=5)
         print(f"  {name:11s} {tf / tc:5.2f}   ({tf * 1e3:.2f} ms vs {tc * 1e3:.2f} ms)")
 
     print("goal 4: n = 16 float32, time / time of np.maximum(x, 0) (target <= 1.5)")
@@ -65,14 +74,8 @@ def main():
     print("goal 6: bytes allocated by one call on 1e6 float32 (result = 4,000,000 bytes)")
     y = x[:1_000_000].copy()
     o = np.empty_like(y)
-    slopes = np.full(64, 0.1)
-    calls = {  # inputs shaped beforehand, so only cact's own allocations are traced
-        "prelu": (lambda x, **kw: cact.prelu(x, slopes, **kw), (1_000_000 // 64, 64)),
-        "softmax": (lambda x, **kw: cact.softmax(x, **kw), (1000, 1000)),
-    }
     for name, f in FORWARD.items():
-        f, shape = calls.get(name, (f, y.shape))
-        ys, os_ = y.reshape(shape), o.reshape(shape)
+        ys, os_ = shaped(name, y, o)
         for label, kw in (("new", {}), ("out=", {"out": os_})):
             f(ys, **kw)
             tracemalloc.start()
