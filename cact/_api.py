@@ -42,11 +42,13 @@ _ELEMENTWISE = {
     stem: _family(stem, ("fwd", "grad", "bwd"))
     for stem in ("sigmoid", "relu", "leaky_relu", "elu", "gelu_tanh", "gelu_erf")
 }
+_ELEMENTWISE["sigmoid_y"] = _family("sigmoid_y", ("grad", "bwd"))
 _SOFTMAX = {
     dt: {
         "fwd": getattr(K, f"softmax_fwd_{s}"),
         "bwd": getattr(K, f"softmax_bwd_{s}"),
         "jac": getattr(K, f"softmax_jac_{s}"),
+        "bwd_y": getattr(K, f"softmax_bwd_y_{s}"),
     }
     for dt, s in _SFX.items()
 }
@@ -102,7 +104,7 @@ def _run_elementwise(kernels, a, g, t, p):
             strided(*chunks, p)
 
 
-def _elementwise(stem, op, x, p, grad_output, out):
+def _elementwise(stem, op, x, p, grad_output, out, name="x"):
     if out is None and type(x) is np.ndarray:
         # fast path for the common call: contiguous float32/float64 arrays (the kernel checks
         # dtype, shape and layout and does nothing otherwise), a new result
@@ -115,8 +117,8 @@ def _elementwise(stem, op, x, p, grad_output, out):
             t = np.empty_like(x)
             if kernels[0](x, t, p) if grad_output is None else kernels[0](x, grad_output, t, p):
                 return t if t.ndim else t[()]
-    a, result_dtype = as_input(x)
-    g = None if grad_output is None else as_grad_output(grad_output, a)
+    a, result_dtype = as_input(x, name)
+    g = None if grad_output is None else as_grad_output(grad_output, a, ref=name)
     t = _target(a, out, result_dtype)
     if g is not None:
         op = "bwd"
@@ -235,9 +237,27 @@ def softmax(x, axis=-1, *, out=None):
 
 # ---- derivatives ------------------------------------------------------------------------------
 
-def sigmoid_grad(x, *, grad_output=None, out=None):
-    """sigmoid'(x) = s (1 - s) = e / (1 + e)^2 with e = exp(-|x|); with grad_output=g, g * sigmoid'(x)."""
-    return _elementwise("sigmoid", "grad", x, 0.0, grad_output, out)
+def _x_or_y(fn, x, y):
+    """The one of x and y given (derivatives that can start from the forward's output y)."""
+    if y is None:
+        if x is None:
+            raise TypeError(f"{fn}() needs x, or y= (the forward's output)")
+        return x
+    if x is not None:
+        raise TypeError(f"{fn}() takes x or y= (the forward's output), not both")
+    return y
+
+
+def sigmoid_grad(x=None, *, grad_output=None, out=None, y=None):
+    """sigmoid'(x) = s (1 - s) = e / (1 + e)^2 with e = exp(-|x|); with grad_output=g, g * sigmoid'(x).
+
+    y=: start from the forward's output y = sigmoid(x) instead of x (as PyTorch's backward does):
+    y (1 - y), or g y (1 - y), with no exponential. Exact to rounding for the y given; as
+    sigmoid'(x) it carries y's own rounding, which 1 - y magnifies where y is close to 1 (x > 17 in
+    float32: 0 instead of about e^-x). Pass x or y, not both."""
+    if y is None and x is not None:
+        return _elementwise("sigmoid", "grad", x, 0.0, grad_output, out)
+    return _elementwise("sigmoid_y", "grad", _x_or_y("sigmoid_grad", x, y), 0.0, grad_output, out, "y")
 
 
 def relu_grad(x, *, grad_output=None, out=None):
@@ -288,33 +308,42 @@ def prelu_grad(x, alpha, *, axis=1, grad_output=None):
     return gx, (galpha[()] if galpha.ndim == 0 else galpha)
 
 
-def softmax_grad(x, axis=-1, *, grad_output=None, out=None):
+def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     """Derivative of softmax along `axis`.
 
     With grad_output=g: the vector-Jacobian product y * (g - sum(g * y, axis)), y = softmax(x),
     x's shape. Without it: the full Jacobian, shape x.shape + (K,), K = x.shape[axis], with
     J[..., i, j] = dy_i / dx_j = y_i (delta_ij - y_j) (for an axis other than the last, i stays at
-    `axis` and j is the new last axis)."""
-    if (out is None and type(x) is np.ndarray and type(grad_output) is np.ndarray and type(axis) is int
-            and x.ndim and (axis == -1 or axis == x.ndim - 1)):
-        # fast path: C-contiguous float32/float64 x and grad_output, last axis, a new result
-        kernels = _SOFTMAX.get(x.dtype)
+    `axis` and j is the new last axis).
+
+    y=: start from the forward's output y = softmax(x, axis) instead of x (as PyTorch's
+    _softmax_backward_data does), with no exponentials: the same formulas in the y given, exact to
+    a few roundings for it (the diagonal as y_i (1 - y_i)). Pass x or y, not both."""
+    from_y = y is not None or x is None
+    src = _x_or_y("softmax_grad", x, y) if from_y else x
+    if (out is None and type(src) is np.ndarray and type(grad_output) is np.ndarray and type(axis) is int
+            and src.ndim and (axis == -1 or axis == src.ndim - 1)):
+        # fast path: C-contiguous float32/float64 x (or y) and grad_output, last axis, a new result
+        kernels = _SOFTMAX.get(src.dtype)
         if kernels is not None:
-            t = np.empty_like(x)
-            if kernels["bwd"](x, grad_output, t, x.shape[-1]):
+            t = np.empty_like(src)
+            if kernels["bwd_y" if from_y else "bwd"](src, grad_output, t, src.shape[-1]):
                 return t
-    a, result_dtype = as_input(x)
+    name = "y" if from_y else "x"
+    a, result_dtype = as_input(src, name)
     ax = as_axis(axis, a.ndim)
     kernels = _SOFTMAX[a.dtype]
     if grad_output is not None:
-        g = as_grad_output(grad_output, a)
+        g = as_grad_output(grad_output, a, ref=name)
         if out is not None:
             check_out(out, a.shape, result_dtype)
         t, t2 = _softmax_target(a, ax, out)
         x2 = _rows(detach(a, t), ax)
-        # the backward row kernel reads g after writing its output: g must not alias it at all
-        g2 = _rows(g.copy() if np.may_share_memory(g, t) else g, ax)
-        _softmax_kernel(kernels["bwd"], x2, t2, g2)
+        if from_y:  # each element is read before it is written: an exact alias is fine
+            _softmax_kernel(kernels["bwd_y"], x2, t2, _rows(detach(g, t), ax))
+        else:  # the x row kernel reads g after writing its output: g must not alias it at all
+            g2 = _rows(g.copy() if np.may_share_memory(g, t) else g, ax)
+            _softmax_kernel(kernels["bwd"], x2, t2, g2)
         return _finish(t, out, result_dtype)
     Kdim = a.shape[ax]
     shape = a.shape + (Kdim,)
@@ -322,7 +351,11 @@ def softmax_grad(x, axis=-1, *, grad_output=None, out=None):
         check_out(out, shape, result_dtype)
     x2 = _rows(a, ax)
     jac = np.empty((x2.shape[0], Kdim, Kdim), a.dtype)
-    kernels["jac"](x2, jac, np.empty(x2.shape, np.float64))
+    if from_y:
+        np.multiply(-x2[:, :, None], x2[:, None, :], out=jac)
+        jac.reshape(x2.shape[0], Kdim * Kdim)[:, :: Kdim + 1] = x2 * (1 - x2)
+    else:
+        kernels["jac"](x2, jac, np.empty(x2.shape, np.float64))
     jac = np.moveaxis(jac.reshape(np.moveaxis(a, ax, -1).shape + (Kdim,)), -2, ax)
     if out is None:
         return _finish(np.ascontiguousarray(jac), None, result_dtype)

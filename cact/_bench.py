@@ -68,8 +68,22 @@ def numpy_impls(name, x, a=None):
     raise KeyError(name)
 
 
+FROM_Y = ("sigmoid", "softmax")  # their backward starts from the forward's output y, as PyTorch's
+
+
+def numpy_backward_from_y(name, y, g):
+    """The backward step from the forward's output y, written the plain NumPy way."""
+    if name == "sigmoid":
+        return lambda: g * y * (1 - y)
+    if name == "softmax":
+        return lambda: y * (g - (g * y).sum(axis=-1, keepdims=True))
+    raise KeyError(name)
+
+
 def _numpy_impls(name, x, g, a):
     fwd, deriv = numpy_impls(name, x, a)
+    if name in FROM_Y:
+        return fwd, numpy_backward_from_y(name, fwd(), g)
     return fwd, (lambda: deriv(g))
 
 
@@ -86,9 +100,10 @@ def make_input(name, n, dtype, seed=0):
 def _cact_impls(name, x, g, a):
     if name == "prelu":
         return (lambda: cact.prelu(x, a)), (lambda: cact.prelu_grad(x, a, grad_output=g))
-    if name == "softmax":
-        return (lambda: cact.softmax(x)), (lambda: cact.softmax_grad(x, grad_output=g))
     f, fg = getattr(cact, name), getattr(cact, name + "_grad")
+    if name in FROM_Y:
+        y = f(x)
+        return (lambda: f(x)), (lambda: fg(y=y, grad_output=g))
     return (lambda: f(x)), (lambda: fg(x, grad_output=g))
 
 
@@ -169,7 +184,8 @@ def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32
                     keys = list(impls)
                     with np.errstate(all="ignore"):
                         times = time_interleaved([impls[key][idx] for key in keys], repeats)
-                    row = {"function": name, "op": op, "dtype": dt, "n": x.size}
+                    label = "backward(y)" if op == "backward" and name in FROM_Y else op
+                    row = {"function": name, "op": label, "dtype": dt, "n": x.size}
                     row.update({key: t for key, t in zip(keys, times)})
                     rows.append(row)
                     done += 1
@@ -204,6 +220,9 @@ def print_table(rows, with_torch, out=sys.stdout):
     widths = [max(len(str(l[i])) for l in lines) for i in range(len(head))]
     print(f"cact {cact.__version__}, {cact.get_num_threads()} threads; "
           "'x numpy' / 'x torch': how many times faster cact is (median of interleaved repeats)", file=out)
+    if any(r["op"] == "backward(y)" for r in rows):
+        print("backward(y): g * f'(x) from the forward's output y = f(x), for all three, as PyTorch's "
+              "sigmoid/softmax backward take it (cact: f_grad(y=y, grad_output=g))", file=out)
     for j, l in enumerate(lines):
         print("  ".join(str(v).rjust(w) if i >= 3 else str(v).ljust(w) for i, (v, w) in enumerate(zip(l, widths))), file=out)
         if j == 0:

@@ -52,14 +52,14 @@ def as_input(x, name="x"):
     return a.astype(compute), result
 
 
-def as_grad_output(g, a, name="grad_output"):
-    """grad_output as an array of x's compute dtype and shape."""
+def as_grad_output(g, a, name="grad_output", ref="x"):
+    """grad_output as an array of x's (`ref`'s) compute dtype and shape."""
     ga = g if type(g) is np.ndarray else np.asarray(g)
     if ga.dtype is not a.dtype:
         _compute_dtypes(ga.dtype, name)  # rejects complex, object, ...
         ga = ga.astype(a.dtype)
     if ga.shape != a.shape:
-        raise ValueError(f"{name} has shape {ga.shape}, but x has shape {a.shape}; they must match")
+        raise ValueError(f"{name} has shape {ga.shape}, but {ref} has shape {a.shape}; they must match")
     return ga
 
 

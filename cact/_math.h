@@ -300,6 +300,25 @@ CACT_INLINE float cact_sigmoid_grad_f32(float x) {
 /* g s'(x) in float: the product of two floats rounds once, as it would in double */
 CACT_INLINE float cact_sigmoid_bwd_f32(float x, float g) { return g * cact_sigmoid_grad_f32(x); }
 
+/* From the forward's output y = sigmoid(x) (PyTorch's sigmoid_backward): y (1 - y) for the y given
+ * (its error as sigmoid'(x) is y's own, which 1 - y magnifies where y is close to 1). double: two
+ * roundings; float with FMA: y - y^2 rounded once, in float lanes, and g times it (within 1.5 ulp);
+ * float without FMA: in double, where y - y^2 is exact (y^2 has 48 bits), rounded once. */
+CACT_INLINE double cact_sigmoid_y_grad(double y) { return y * (1.0 - y); }
+#if defined(__FMA__)
+CACT_INLINE float cact_sigmoid_y_grad_f32(float y) { return __builtin_fmaf(-y, y, y); }
+CACT_INLINE float cact_sigmoid_y_bwd_f32(float y, float g) { return g * __builtin_fmaf(-y, y, y); }
+#else
+CACT_INLINE float cact_sigmoid_y_grad_f32(float y) {
+    double d = y;
+    return (float)(d - d * d);
+}
+CACT_INLINE float cact_sigmoid_y_bwd_f32(float y, float g) {
+    double d = y;
+    return (float)((double)g * (d - d * d));
+}
+#endif
+
 /* ---- relu / leaky relu / prelu (slope a for x <= 0; derivative a at 0, as PyTorch) ---------- */
 
 CACT_INLINE double cact_relu(double x) { return x <= 0 ? 0.0 : x; }

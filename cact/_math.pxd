@@ -6,6 +6,9 @@ cdef extern from "_math.h" nogil:
     float cact_sigmoid_f32(float x)
     float cact_sigmoid_grad_f32(float x)
     float cact_sigmoid_bwd_f32(float x, float g)
+    double cact_sigmoid_y_grad(double y)
+    float cact_sigmoid_y_grad_f32(float y)
+    float cact_sigmoid_y_bwd_f32(float y, float g)
     double cact_relu(double x)
     double cact_relu_grad(double x)
     float cact_relu_f32(float x)
@@ -48,6 +51,8 @@ cdef extern from "_softmax.h" nogil:
     void cact_softmax_row_f64(const double *x, double *y, Py_ssize_t K)
     void cact_softmax_vjp_row_f32(const float *x, const float *g, float *out, Py_ssize_t K)
     void cact_softmax_vjp_row_f64(const double *x, const double *g, double *out, Py_ssize_t K)
+    void cact_softmax_vjp_y_row_f32(const float *y, const float *g, float *out, Py_ssize_t K)
+    void cact_softmax_vjp_y_row_f64(const double *y, const double *g, double *out, Py_ssize_t K)
 
 cdef extern from "_prelu.h" nogil:
     enum: CACT_PRELU_RUN

@@ -4,9 +4,14 @@
 #include <Python.h>
 #include "_math.h"
 
-/* GCC/clang vector types for the row max: one AVX register where the build has AVX, else SSE */
+/* Native vectors for the row passes (GCC/clang vector extensions: their auto-vectorizer leaves
+ * the compensated sums and the row max scalar, 1-2 ns per element): one AVX-512, AVX or SSE
+ * register. Other compilers: "vectors" of one element, the same arithmetic lane by lane. */
 #if defined(__GNUC__) || defined(__clang__)
-#if defined(__AVX__)
+#define CACT_VECTORS 1
+#if defined(__AVX512F__)
+#define CACT_VBYTES 64
+#elif defined(__AVX__)
 #define CACT_VBYTES 32
 #else
 #define CACT_VBYTES 16
@@ -15,7 +20,40 @@ typedef float cact_vt_f32 __attribute__((vector_size(CACT_VBYTES)));
 typedef int32_t cact_vi_f32 __attribute__((vector_size(CACT_VBYTES)));
 typedef double cact_vt_f64 __attribute__((vector_size(CACT_VBYTES)));
 typedef int64_t cact_vi_f64 __attribute__((vector_size(CACT_VBYTES)));
+typedef float cact_vhalf_f32 __attribute__((vector_size(CACT_VBYTES / 2)));   /* converts to vt_f64 */
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
 #endif
+#else
+#define CACT_VECTORS 0
+#define CACT_VBYTES 8
+typedef double cact_vt_f64;
+#endif
+
+/* The sums run in CACT_LANES partial sums (element j goes to lane j mod CACT_LANES), as
+ * CACT_LANES / (doubles per vector) independent vectors, so the adds overlap. */
+#define CACT_LANES 16
+
+/* a b - p exactly, for p = a b rounded: FMA, or Dekker's splitting without it */
+CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f64 p) {
+#if CACT_VECTORS && defined(__FMA__) && CACT_VBYTES == 64
+    return (cact_vt_f64)_mm512_fmsub_pd((__m512d)a, (__m512d)b, (__m512d)p);
+#elif CACT_VECTORS && defined(__FMA__) && CACT_VBYTES == 32
+    return (cact_vt_f64)_mm256_fmsub_pd((__m256d)a, (__m256d)b, (__m256d)p);
+#elif CACT_VECTORS && defined(__FMA__)
+    return (cact_vt_f64)_mm_fmsub_pd((__m128d)a, (__m128d)b, (__m128d)p);
+#elif !CACT_VECTORS
+    double pp, e;
+    cact_two_prod(a, b, &pp, &e);
+    return e;
+#else
+    const cact_vt_f64 split = a * 0.0 + 134217729.0; /* 2^27 + 1 */
+    cact_vt_f64 t = split * a, ah = t - (t - a), al = a - ah;
+    t = split * b;
+    cact_vt_f64 bh = t - (t - b), bl = b - bh;
+    return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
+}
 
 #define CACT_T float
 #define CACT_ROWFN(name) cact_##name##_f32

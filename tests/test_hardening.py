@@ -242,6 +242,8 @@ def test_serial_and_parallel_loops_agree_bit_for_bit(family, sfx):
         "gelu_tanh": [lambda: cact.gelu(x), lambda: cact.gelu_grad(x, grad_output=g), lambda: cact.gelu(x[::2])],
         "gelu_erf": [lambda: cact.gelu(x, "none"), lambda: cact.gelu_grad(x, "none", grad_output=g)],
         "softmax": [lambda: cact.softmax(x), lambda: cact.softmax_grad(x, grad_output=g)],
+        "sigmoid_y": [lambda: cact.sigmoid_grad(y=x), lambda: cact.sigmoid_grad(y=x, grad_output=g)],
+        "softmax_y": [lambda: cact.softmax_grad(y=x, grad_output=g)],
         "prelu": [lambda: cact.prelu(x, a), lambda: cact.prelu_grad(x, a, grad_output=g)[0],
                   lambda: cact.prelu_grad(x, a, grad_output=g)[1], lambda: cact.prelu(x.reshape(40, 5, 25), a[:5])],
     }[family]

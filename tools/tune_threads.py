@@ -21,6 +21,7 @@ from cact._bench import make_input, _cact_impls, time_interleaved
 FAMILIES = {  # threshold family -> python -m cact bench's function
     "sigmoid": "sigmoid", "relu": "relu", "leaky_relu": "leaky_relu", "elu": "elu",
     "gelu_tanh": "gelu", "gelu_erf": "gelu", "softmax": "softmax", "prelu": "prelu",
+    "sigmoid_y": "sigmoid", "softmax_y": "softmax",   # backward from the output only
 }
 SIZES = [2**k for k in range(10, 20)]
 NEVER = 2**62
@@ -34,11 +35,18 @@ def measure(family, sfx, repeats):
     try:
         for n in SIZES:
             x, g, a = make_input(FAMILIES[family], n, dtype)
+            name = FAMILIES[family]
+            f, fg = getattr(cact, name), getattr(cact, name + "_grad")
             if family == "gelu_erf":
                 fwd = lambda x=x: cact.gelu(x, "none")  # noqa: E731
                 bwd = lambda x=x, g=g: cact.gelu_grad(x, "none", grad_output=g)  # noqa: E731
+            elif family in ("sigmoid", "softmax"):   # the bench times their backward from y
+                fwd = lambda x=x: f(x)  # noqa: E731
+                bwd = lambda x=x, g=g: fg(x, grad_output=g)  # noqa: E731
+            elif family.endswith("_y"):   # no forward: the backward twice
+                fwd = bwd = lambda y=f(x), g=g: fg(y=y, grad_output=g)  # noqa: E731
             else:
-                fwd, bwd = _cact_impls(FAMILIES[family], x, g, a)
+                fwd, bwd = _cact_impls(name, x, g, a)
             row = []
             for f in (fwd, bwd):
                 def serial(f=f):
