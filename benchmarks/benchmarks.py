@@ -10,7 +10,7 @@ softmax runs over rows of 1000, prelu over (n / 64, 64) with a slope per channel
 import numpy as np
 
 import cact
-from cact._bench import make_input, numpy_impls
+from cact._bench import FROM_Y, make_input, numpy_backward_from_y, numpy_impls
 
 FUNCTIONS = ["sigmoid", "relu", "leaky_relu", "prelu", "softmax", "gelu", "gelu_exact", "elu"]
 DTYPES = ["float32", "float64"]
@@ -120,4 +120,25 @@ class Backward(_Base):
         self.call()
 
     def peakmem_backward(self, function, dtype, n, impl):
+        self.call()
+
+
+class BackwardFromOutput(_Base):
+    """the backward step from the forward's output y (sigmoid, softmax: f_grad(y=y, grad_output=g))"""
+    params = [list(FROM_Y), DTYPES, SIZES, IMPLS]
+
+    def setup(self, function, dtype, n, impl):
+        base, x, g, a = self._inputs(function, dtype, n)
+        f, fg = getattr(cact, function), getattr(cact, function + "_grad")
+        y = f(x)
+        if impl == "numpy":
+            self._ready(numpy_backward_from_y(function, y, g))
+        else:
+            out = np.empty_like(x) if impl == "cact_out" else None
+            self._ready(lambda: fg(y=y, grad_output=g, out=out))
+
+    def time_backward_from_output(self, function, dtype, n, impl):
+        self.call()
+
+    def peakmem_backward_from_output(self, function, dtype, n, impl):
         self.call()
