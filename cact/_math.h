@@ -99,7 +99,7 @@ CACT_INLINE uint64_t cact_as_uint64(double d) { uint64_t u; memcpy(&u, &d, sizeo
  * (cact_ldexp_ks); k is 0 when h is NaN (its payload bits would otherwise be shifted into the
  * exponent of the NaN result and make it a number). h must be finite in [-1400, 1400] (callers
  * clamp) or NaN; lo small relative to h. k ln2_hi is exact (32 + 11 bits), so with or without FMA the first step is exact. */
-CACT_INLINE double cact_exp_reduce(double h, double lo, double *ks) {
+CACT_INLINE double cact_exp_reduce_raw(double h, double lo, double *ks) {
     double s = CACT_MADD(h, CACT_LOG2E, CACT_SHIFT);
     double kd = s - CACT_SHIFT;
     double r = CACT_MADD(-kd, CACT_LN2_HI, h);
@@ -116,8 +116,14 @@ CACT_INLINE double cact_exp_reduce(double h, double lo, double *ks) {
     q = CACT_MADD(q, r, 1.0 / 24.0);
     q = CACT_MADD(q, r, 1.0 / 6.0);
     q = CACT_MADD(q, r, 0.5);
-    *ks = h == h ? s : CACT_SHIFT;   /* k = 0 for NaN: a NaN's payload must not reach the exponent */
+    *ks = s;
     return CACT_MADD(r * r, q, r);
+}
+
+CACT_INLINE double cact_exp_reduce(double h, double lo, double *ks) {
+    double t = cact_exp_reduce_raw(h, lo, ks);
+    *ks = h == h ? *ks : CACT_SHIFT;   /* k = 0 for NaN: a NaN's payload must not reach the exponent */
+    return t;
 }
 
 /* m 2^k for k carried in ks (see cact_exp_reduce), when the result is a normal double */
@@ -173,7 +179,7 @@ CACT_INLINE uint32_t cact_as_uint32(float f) { uint32_t u; memcpy(&u, &f, sizeof
 #define CACT_EXPF_Q1 0.1666652113199234f
 #define CACT_EXPF_Q0 0.4999999403953552f
 
-CACT_INLINE float cact_expf_t(float h, float lo, float *ks) {
+CACT_INLINE float cact_expf_t_raw(float h, float lo, float *ks) {
     float s = CACT_MADDF(h, 1.44269504f, CACT_SHIFTF);
     float kd = s - CACT_SHIFTF;
     float r = CACT_MADDF(-kd, 0.693145751953125f, h);
@@ -182,8 +188,14 @@ CACT_INLINE float cact_expf_t(float h, float lo, float *ks) {
     q = CACT_MADDF(q, r, CACT_EXPF_Q2);
     q = CACT_MADDF(q, r, CACT_EXPF_Q1);
     q = CACT_MADDF(q, r, CACT_EXPF_Q0);
-    *ks = h == h ? s : CACT_SHIFTF;  /* k = 0 for NaN: a NaN's payload must not reach the exponent */
+    *ks = s;
     return CACT_MADDF(r * r, q, r);
+}
+
+CACT_INLINE float cact_expf_t(float h, float lo, float *ks) {
+    float t = cact_expf_t_raw(h, lo, ks);
+    *ks = h == h ? *ks : CACT_SHIFTF;  /* k = 0 for NaN: a NaN's payload must not reach the exponent */
+    return t;
 }
 
 /* m * 2^k for k carried in ks (see cact_expf_t), when the result is a normal float */
@@ -235,6 +247,33 @@ CACT_INLINE float cact_expf_diff(float x, float m) {
     float dl = (x - (d - bb)) + (-m - bb);
     float e = cact_expf_neg_2p100(d, d >= -110.0f ? dl : 0.0f);  /* dl is NaN when d = -inf */
     return (d < -104.0f ? 0.0f : e) * CACT_2M100F;
+}
+
+/* exp(x - m) as cact_exp_diff / cact_expf_diff (the same bits), for a row whose max m is finite
+ * and below CACT_DIFF_MAX_M / CACT_DIFFF_MAX_M in magnitude, so x is a number or -inf (a mask):
+ * x is raised to the type's lowest finite value, so x - m and its error are finite, and the lanes
+ * need no NaN guards; the argument is clamped where exp is 0 anyway, and that 0 is selected
+ * (no lane forms a subnormal it does not return: they cost microcode assists). Measured on masked
+ * rows (1% -inf) with AVX2: 2.7x faster than the guarded form (tools: see the commit message). */
+#define CACT_DIFF_MAX_M 1e290
+#define CACT_DIFFF_MAX_M 1e30f
+CACT_INLINE double cact_exp_diff_finite(double x, double m) {
+    double xc = x > -DBL_MAX ? x : -DBL_MAX, d, r, ks;
+    cact_two_sum(xc, -m, &d, &r);
+    double dc = d > -800.0 ? d : -800.0;
+    double t = cact_exp_reduce_raw(dc, r, &ks);
+    double E = cact_ldexp_ks(CACT_MADD(CACT_2P600, t, CACT_2P600), ks) * CACT_2M600;
+    return d < -745.2 ? 0.0 : E;   /* exp(-745.2) < 2^-1075: rounds to 0 */
+}
+
+CACT_INLINE float cact_expf_diff_finite(float x, float m) {
+    float xc = x > -FLT_MAX ? x : -FLT_MAX;
+    float d = xc - m, bb = d - xc;
+    float dl = (xc - (d - bb)) + (-m - bb);
+    float dc = d > -120.0f ? d : -120.0f, ks;
+    float t = cact_expf_t_raw(dc, dl, &ks);
+    float E = cact_ldexpf_ks(CACT_MADDF(t, CACT_2P100F, CACT_2P100F), ks);
+    return (d < -104.0f ? 0.0f : E) * CACT_2M100F;
 }
 
 /* Horner evaluation of sum c[k] d^(k+1), k < n */

@@ -58,21 +58,29 @@ CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f
 #define CACT_T float
 #define CACT_ROWFN(name) cact_##name##_f32
 #define CACT_ROW_EXP(x, m) cact_expf_diff((x), (float)(m))
+#define CACT_ROW_EXP_FINITE(x, m) cact_expf_diff_finite((x), (float)(m))
+#define CACT_ROW_MAX_M CACT_DIFFF_MAX_M
 #define CACT_ROW_EXACT_SUMS 0
 #include "_softmax_rows.inc"
 #undef CACT_T
 #undef CACT_ROWFN
 #undef CACT_ROW_EXP
+#undef CACT_ROW_EXP_FINITE
+#undef CACT_ROW_MAX_M
 #undef CACT_ROW_EXACT_SUMS
 
 #define CACT_T double
 #define CACT_ROWFN(name) cact_##name##_f64
 #define CACT_ROW_EXP(x, m) cact_exp_diff((x), (m))
+#define CACT_ROW_EXP_FINITE(x, m) cact_exp_diff_finite((x), (m))
+#define CACT_ROW_MAX_M CACT_DIFF_MAX_M
 #define CACT_ROW_EXACT_SUMS 1
 #include "_softmax_rows.inc"
 #undef CACT_T
 #undef CACT_ROWFN
 #undef CACT_ROW_EXP
+#undef CACT_ROW_EXP_FINITE
+#undef CACT_ROW_MAX_M
 #undef CACT_ROW_EXACT_SUMS
 
 #endif

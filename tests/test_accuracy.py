@@ -69,15 +69,18 @@ def test_backward_step_within_4_ulp(points, name, call, params):
 
 
 def _softmax_rows(dt, K=7):
-    """Rows of 7 (the tail loops) and 37 (the 8-lane loops and their tail): random at several
+    """Rows of 7 (the tail loops) and 37 (the 16-lane loops and their tail): random at several
     scales, large values, -inf masks, and differences from the max around where float32's exp
-    becomes subnormal (-87) and rounds to 0 (-104)."""
+    becomes subnormal (-87) and rounds to 0 (-104); a row whose max is beyond the unguarded exp's
+    range (CACT_DIFF(F)_MAX_M), which takes the guarded form."""
     rng = np.random.default_rng(2)
     rows = [rng.standard_normal(K) * s for s in (0.1, 1, 10, 100, 1000)]
     special = [[1000.0, 999.0, -1000.0, 0.0, 1.0, 2.0, 3.0],
                [-np.inf, 0.0, 1.0, -np.inf, 2.0, -80.0, -3.0],
                [30.0, -30.0, 29.0, 0.0, -1e4, 1e-3, 28.5],
                [5.0, -82.0, -85.5, -88.0, -95.0, -98.8, -103.0, -104.5, -110.0, -np.inf]]
+    big = 3e31 if dt == np.float32 else 3e292
+    special.append([big, -np.inf, big * (1 - 2e-7 if dt == np.float32 else 1 - 1e-15), -big, 0.0, big, 1.0])
     for row in special:
         rows.append(np.resize(row, K) if K >= len(row) else np.array(row[:K]))
     return np.array(rows, dtype=dt)
