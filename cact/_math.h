@@ -473,11 +473,13 @@ CACT_INLINE cact_gelu_parts cact_gelu_tanh_parts(double x) {
     return g;
 }
 
-/* m * e, rounded once even when e is subnormal (see cact_mul_exp) */
-CACT_INLINE double cact_gelu_scale(cact_gelu_parts g, double m) {
+/* m * e for e = 2^k (1 + t), rounded once even when e is subnormal (see cact_mul_exp) */
+CACT_INLINE double cact_gelu_scale_t(double t, double ks, double m) {
     double ms = m * CACT_2P600;
-    return cact_ldexp_ks(CACT_MADD(ms, g.t, ms), g.ks) * CACT_2M600;
+    return cact_ldexp_ks(CACT_MADD(ms, t, ms), ks) * CACT_2M600;
 }
+
+CACT_INLINE double cact_gelu_scale(cact_gelu_parts g, double m) { return cact_gelu_scale_t(g.t, g.ks, m); }
 
 /* x >= 0: x s(u) = x r;  x < 0: x s(u) = x e r */
 CACT_INLINE double cact_gelu_tanh(double x) {
@@ -519,51 +521,51 @@ CACT_INLINE float cact_gelu_tanh_f32(float x) {
     return num / (1.0f + e);
 }
 
-/* gelu' = s + x s (1 - s) u' = s (1 + x (1 - s) u'),  u' = C1 + 3 C3 x^2;
- * x >= 0: s = r, 1 - s = e r;  x < 0: s = e r, 1 - s = r. */
-CACT_INLINE double cact_gelu_tanh_grad_direct(double x) {
-    cact_gelu_parts g = cact_gelu_tanh_parts(x);
-    double x2h, x2l, p, pe;
-    cact_two_prod(g.xc, g.xc, &x2h, &x2l);
-    double du = CACT_MADD(3.0 * CACT_GELU_C3_HI, x2h, CACT_GELU_C1_HI) + (3.0 * CACT_GELU_C3_HI) * x2l;
-    double pos = g.r * CACT_MADD(x * g.e * g.r, du, 1.0);
-    /* x < 0: e r (1 + x r u'), or for x < -1 (in practice x < -6, outside the tables), where
-     * x u' dominates, e (1 + e + x u') / (1 + e)^2 with (1 + e)^2 carried as p + pe: fewer
-     * roundings (max error 3.1 instead of 4.2 ulp on [-28, -6]). */
-    double ope = 1.0 + g.e, dl = g.e - (ope - 1.0);
-    cact_two_prod(ope, ope, &p, &pe);
-    pe += 2.0 * ope * dl;
-    /* 1 + e + x u' rounded once, with u' as a double-double */
-    double ph, pl, duh, dul, xh, xl;
+/* gelu'(x) away from the root of gelu' (the series below takes |x - root| < 0.35), with one
+ * division: e = exp(-|u|) from u as a double-double, u' and x u' as
+ * double-doubles, (1 + e)^2 as p + pe and 1 + e as ope + dl (exact):
+ *   x >= 0: ((1 + e) + e x u') / (1 + e)^2
+ *   x <  0: e ((1 + e) + x u') / (1 + e)^2, the factor e applied by cact_gelu_scale (one rounding
+ *           even where the result is subnormal).
+ * Max 2.7 ulp outside the series' range (tests/test_accuracy.py, docs/accuracy.md); near the root
+ * the bracket cancels. The float64 kernels use it with the series; the float32 ones below. */
+CACT_INLINE double cact_gelu_tanh_grad_main(double x) {
+    double xc = x > CACT_GELU_TANH_SAT ? CACT_GELU_TANH_SAT : (x < -CACT_GELU_TANH_SAT ? -CACT_GELU_TANH_SAT : x);
+    double uh, ul, ks;
+    cact_gelu_u(xc, &uh, &ul);
+    double vh = x >= 0 ? -uh : uh, vl = x >= 0 ? -ul : ul;
+    double vc = vh < CACT_EXP_LOW ? CACT_EXP_LOW : vh;
+    double t = cact_exp_reduce(vc, vc == vh ? vl : 0.0, &ks);
+    double E = cact_ldexp_ks((1.0 + t) * CACT_2P600, ks);              /* 2^600 e, normal */
+    double e = (vh < -700.0 ? 0.0 : E) * CACT_2M600;   /* 1 + e is all that uses e there */
+    double x2h, x2l, ph, pl, duh, dul, xh, xl;
+    cact_two_prod(xc, xc, &x2h, &x2l);
     cact_two_prod(CACT_GELU_3C3_HI, x2h, &ph, &pl);
     pl += CACT_GELU_3C3_HI * x2l + CACT_GELU_3C3_LO * x2h;
     cact_two_sum(CACT_GELU_C1_HI, ph, &duh, &dul);
     dul += pl + CACT_GELU_C1_LO;
-    cact_two_prod(g.xc, duh, &xh, &xl);
-    xl += g.xc * dul;
-    double m = x < -1.0 ? (xh + (xl + ope)) / (p + pe) : g.r * CACT_MADD(x * du, g.r, 1.0);
-    double neg = cact_gelu_scale(g, m);
-    double y = x >= 0 ? pos : neg;
+    cact_two_prod(xc, duh, &xh, &xl);
+    xl += xc * dul;
+    double ope = 1.0 + e, dl = e - (ope - 1.0), p, pe, sh, se;
+    cact_two_prod(ope, ope, &p, &pe);
+    pe += 2.0 * ope * dl;
+    cact_two_sum(xh, ope, &sh, &se);                         /* x u' + (1 + e): cancels near the root */
+    double num = x >= 0 ? CACT_MADD(e, xh, ope) + CACT_MADD(e, xl, dl) : sh + (se + (xl + dl));
+    double q = num / (p + pe);
+    double y = x >= 0 ? q : cact_gelu_scale_t(t, ks, q);
     return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? 1.0 : -0.0) : y;
 }
 
-/* Where the formula above partly cancels, CACT_IN_PIECES(x): the Taylor series around the root
- * of gelu' near it, the piecewise tables elsewhere. */
-CACT_INLINE double cact_gelu_tanh_grad_table(double x) {
+/* gelu'(x): the Taylor series around the root of gelu' (-0.7525) within 0.35 of it, where the
+ * formula cancels, the formula elsewhere. Branch-free: every lane runs both (the series is 26
+ * vectorized FMAs); x = NaN takes the formula, which returns NaN. */
+CACT_INLINE double cact_gelu_tanh_grad(double x) {
     double d = (x - CACT_GELU_TANH_GRAD_ROOT_HI) - CACT_GELU_TANH_GRAD_ROOT_LO;
     double near_root = cact_series(CACT_GELU_TANH_GRAD_SERIES, CACT_SERIES_DEGREE, d);
-    double piece = cact_pieces(CACT_GELU_TANH_GRAD_PIECES, x);
-    return fabs(x - CACT_GELU_TANH_GRAD_ROOT_HI) < 0.35 ? near_root : piece;
+    double y = cact_gelu_tanh_grad_main(x);
+    return fabs(x - CACT_GELU_TANH_GRAD_ROOT_HI) < 0.35 ? near_root : y;
 }
 
-/* gelu'(x). Branch-free, so every lane pays for the series and the tables (~20 of its 26 ns per
- * element with AVX-512); the contiguous float64 kernels instead run _direct over all elements and
- * _table over those in the tables' range, with the same results. */
-CACT_INLINE double cact_gelu_tanh_grad(double x) {
-    double direct = cact_gelu_tanh_grad_direct(x);
-    double table = cact_gelu_tanh_grad_table(x);
-    return CACT_IN_PIECES(x) ? table : direct;
-}
 /* float32 input: plain double u, as for the value; near the root of gelu' the bracket
  * 1 + x r u' cancels, but its absolute error (~1e-16) stays below float32's resolution there. */
 CACT_INLINE double cact_gelu_tanh_grad_f32(float xf) {
