@@ -47,6 +47,21 @@ def test_softmax_and_its_backward_agree_with_pytorch():
     np.testing.assert_allclose(cact.softmax_grad(x[0]), jac.numpy(), rtol=1e-12, atol=1e-16)
 
 
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_backward_from_the_output_agrees_with_pytorchs(dt):
+    # the same inputs as PyTorch's own backward ops: the forward's output y and grad_output
+    x, g = RNG.standard_normal((8, 300)).astype(dt), RNG.standard_normal((8, 300)).astype(dt)
+    tol = 1e-5 if dt == np.float32 else 1e-12
+    ty, tg = torch.sigmoid(torch.from_numpy(x)), torch.from_numpy(g)
+    np.testing.assert_allclose(cact.sigmoid_grad(y=ty.numpy(), grad_output=g),
+                               aten.sigmoid_backward(tg, ty).numpy(), rtol=tol, atol=tol * 1e-3)
+    for dim in (0, 1):
+        ty = torch.softmax(torch.from_numpy(x), dim)
+        ref = aten._softmax_backward_data(tg, ty, dim, ty.dtype)
+        np.testing.assert_allclose(cact.softmax_grad(y=ty.numpy(), axis=dim, grad_output=g), ref.numpy(),
+                                   rtol=tol, atol=tol * 1e-3)
+
+
 def test_prelu_and_its_backward_agree_with_pytorch():
     x, g = RNG.standard_normal((4, 3, 5)), RNG.standard_normal((4, 3, 5))
     x[0, :, 0] = 0.0  # the kink
