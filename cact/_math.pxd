@@ -44,8 +44,9 @@ cdef extern from "_cpu.h" nogil:
     int cact_cpu_has_avx512()
 
 cdef extern from "_softmax.h" nogil:
-    void cact_softmax_row_f32(const float *x, float *y, Py_ssize_t K)
-    void cact_softmax_row_f64(const double *x, double *y, Py_ssize_t K)
+    enum: CACT_STREAM_BYTES
+    void cact_softmax_row_f32(const float *x, float *y, Py_ssize_t K, int stream)
+    void cact_softmax_row_f64(const double *x, double *y, Py_ssize_t K, int stream)
     void cact_softmax_vjp_row_f32(const float *x, const float *g, float *out, Py_ssize_t K)
     void cact_softmax_vjp_row_f64(const double *x, const double *g, double *out, Py_ssize_t K)
     void cact_softmax_vjp_y_row_f32(const float *y, const float *g, float *out, Py_ssize_t K)

@@ -536,3 +536,19 @@ def test_gelu_grad_float64_same_bits_in_every_layout_and_in_place():
     gg = g.copy()
     cact.gelu_grad(x, grad_output=gg, out=gg)
     np.testing.assert_array_equal(gg, cact.gelu_grad(x, grad_output=g))
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_large_softmax_streams_its_output_with_the_same_bits(dt):
+    # outputs of 8 MB or more are written by non-temporal stores from a scratch row: the same bits
+    # as small calls, for rows that start at any alignment, in place too
+    rng = np.random.default_rng(17)
+    K = 1001
+    rows = (8 << 20) // (K * np.dtype(dt).itemsize) + 5
+    x = np.empty(rows * K + 1, dt)[1:].reshape(rows, K)
+    x[...] = rng.standard_normal(x.shape) * 3
+    x[::7, 5] = -np.inf
+    chunks = np.concatenate([cact.softmax(x[i:i + 100]) for i in range(0, rows, 100)])
+    np.testing.assert_array_equal(cact.softmax(x), chunks)
+    cact.softmax(x, out=x)
+    np.testing.assert_array_equal(x, chunks)
