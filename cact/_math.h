@@ -23,6 +23,9 @@
 #include <stdint.h>
 #include <string.h>
 #include "_constants.h"
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 /* Always inlined: a loop vectorizes only when every call in its body is inlined, and in a module
  * with dozens of loops GCC's inlining budget runs out otherwise. */
@@ -556,14 +559,84 @@ CACT_INLINE double cact_gelu_tanh_grad_main(double x) {
     return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? 1.0 : -0.0) : y;
 }
 
-/* gelu'(x): the Taylor series around the root of gelu' (-0.7525) within 0.35 of it, where the
- * formula cancels, the formula elsewhere. Branch-free: every lane runs both (the series is 26
- * vectorized FMAs); x = NaN takes the formula, which returns NaN. */
-CACT_INLINE double cact_gelu_tanh_grad(double x) {
+/* x >= 0 (else a placeholder): ((1 + e) + x e u') / (1 + e)^2 as in _main, with u and u' in plain
+ * double: an error in u moves gelu' by only x e u' / (1 + e)^2 of it (|u| e <= 0.37), so the
+ * double-double terms that x < 0 needs buy nothing here (max 2.3 ulp, docs/accuracy.md). */
+CACT_INLINE double cact_gelu_tanh_grad_pos(double x) {
+    double xc = x >= 0.0 ? (x > CACT_GELU_TANH_SAT ? CACT_GELU_TANH_SAT : x) : 0.0;
+    double x2 = xc * xc;
+    double u = xc * CACT_MADD(CACT_GELU_C3_HI, x2, CACT_GELU_C1_HI);
+    double e = cact_exp(-u);
+    double du = CACT_MADD(CACT_GELU_3C3_HI, x2, CACT_GELU_C1_HI);
+    double ope = 1.0 + e, dl = e - (ope - 1.0), p, pe;
+    cact_two_prod(ope, ope, &p, &pe);
+    pe += 2.0 * ope * dl;
+    return (CACT_MADD(xc * e, du, ope) + dl) / (p + pe);
+}
+
+/* x < 0 or NaN (else anything): the Taylor series around the root of gelu' (-0.7525) within
+ * 0.35 of it, where the formula cancels; _main elsewhere (NaN: NaN). */
+CACT_INLINE double cact_gelu_tanh_grad_neg(double x) {
     double d = (x - CACT_GELU_TANH_GRAD_ROOT_HI) - CACT_GELU_TANH_GRAD_ROOT_LO;
     double near_root = cact_series(CACT_GELU_TANH_GRAD_SERIES, CACT_SERIES_DEGREE, d);
     double y = cact_gelu_tanh_grad_main(x);
     return fabs(x - CACT_GELU_TANH_GRAD_ROOT_HI) < 0.35 ? near_root : y;
+}
+
+/* gelu'(x), branch-free (every lane runs both forms); the contiguous kernels run
+ * cact_gelu_tanh_grad_run, which gives the same bits computing each element's form only. */
+CACT_INLINE double cact_gelu_tanh_grad(double x) {
+    double pos = cact_gelu_tanh_grad_pos(x);
+    double neg = cact_gelu_tanh_grad_neg(x);
+    return x >= 0.0 ? pos : neg;
+}
+
+/* y = [g *] gelu'(x) over contiguous x (y must not overlap x or g), block by block: the values
+ * are split by sign into two packed lists (AVX-512: compress; else a branch-free loop), each list
+ * is evaluated by a straight (vectorized) loop of its own form, and the results are put back.
+ * The x >= 0 form costs a third of the x < 0 one, which SIMD lanes would otherwise all pay. */
+#define CACT_GELU_BLOCK 256
+CACT_INLINE void cact_gelu_tanh_grad_run(const double *x, const double *g, double *y, Py_ssize_t n) {
+    double vp[CACT_GELU_BLOCK + 8], vn[CACT_GELU_BLOCK + 8];
+    int ip[CACT_GELU_BLOCK + 8], in[CACT_GELU_BLOCK + 8];
+    for (Py_ssize_t b = 0; b < n; b += CACT_GELU_BLOCK) {
+        int m = (int)(n - b < CACT_GELU_BLOCK ? n - b : CACT_GELU_BLOCK), np = 0, nn = 0, j = 0, k;
+        const double *xb = x + b;
+        double *yb = y + b;
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+        __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        const __m256i eight = _mm256_set1_epi32(8);
+        const __m512d zero = _mm512_setzero_pd();
+        for (; j + 8 <= m; j += 8) {
+            __m512d v = _mm512_loadu_pd(xb + j);
+            __mmask8 pos = _mm512_cmp_pd_mask(v, zero, _CMP_GE_OQ), neg = (__mmask8)~pos;
+            _mm512_storeu_pd(vp + np, _mm512_maskz_compress_pd(pos, v));
+            _mm256_storeu_si256((__m256i *)(ip + np), _mm256_maskz_compress_epi32(pos, idx));
+            _mm512_storeu_pd(vn + nn, _mm512_maskz_compress_pd(neg, v));
+            _mm256_storeu_si256((__m256i *)(in + nn), _mm256_maskz_compress_epi32(neg, idx));
+            int c = __builtin_popcount((unsigned)pos);
+            np += c;
+            nn += 8 - c;
+            idx = _mm256_add_epi32(idx, eight);
+        }
+#endif
+        for (; j < m; ++j) {
+            double v = xb[j];
+            int pos = v >= 0.0;
+            ip[np] = j;
+            vp[np] = v;
+            np += pos;
+            in[nn] = j;
+            vn[nn] = v;
+            nn += !pos;
+        }
+        for (k = 0; k < np; ++k) vp[k] = cact_gelu_tanh_grad_pos(vp[k]);
+        for (k = 0; k < nn; ++k) vn[k] = cact_gelu_tanh_grad_neg(vn[k]);
+        for (k = 0; k < np; ++k) yb[ip[k]] = vp[k];
+        for (k = 0; k < nn; ++k) yb[in[k]] = vn[k];
+        if (g)
+            for (j = 0; j < m; ++j) yb[j] *= g[b + j];
+    }
 }
 
 /* float32 input: plain double u, as for the value; near the root of gelu' the bracket

@@ -30,6 +30,8 @@ cdef extern from "_math.h" nogil:
     double cact_gelu_tanh(double x)
     float cact_gelu_tanh_f32(float x)
     double cact_gelu_tanh_grad(double x)
+    void cact_gelu_tanh_grad_run(const double *x, const double *g, double *y, Py_ssize_t n)
+    enum: CACT_GELU_BLOCK
     double cact_gelu_tanh_grad_f32(float x)
     double cact_gelu_erf(double x)
     double cact_gelu_erf_grad(double x)
