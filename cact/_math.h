@@ -574,66 +574,72 @@ CACT_INLINE double cact_gelu_tanh_grad_pos(double x) {
     return (CACT_MADD(xc * e, du, ope) + dl) / (p + pe);
 }
 
-/* x < 0 or NaN (else anything): the Taylor series around the root of gelu' (-0.7525) within
- * 0.35 of it, where the formula cancels; _main elsewhere (NaN: NaN). */
-CACT_INLINE double cact_gelu_tanh_grad_neg(double x) {
+/* within 0.35 of the root of gelu' (-0.7525), where the formula cancels: its Taylor series */
+#define CACT_GELU_NEAR_ROOT(x) (fabs((x) - CACT_GELU_TANH_GRAD_ROOT_HI) < 0.35)
+CACT_INLINE double cact_gelu_tanh_grad_root(double x) {
     double d = (x - CACT_GELU_TANH_GRAD_ROOT_HI) - CACT_GELU_TANH_GRAD_ROOT_LO;
-    double near_root = cact_series(CACT_GELU_TANH_GRAD_SERIES, CACT_SERIES_DEGREE, d);
-    double y = cact_gelu_tanh_grad_main(x);
-    return fabs(x - CACT_GELU_TANH_GRAD_ROOT_HI) < 0.35 ? near_root : y;
+    return cact_series(CACT_GELU_TANH_GRAD_SERIES, CACT_SERIES_DEGREE, d);
 }
 
-/* gelu'(x), branch-free (every lane runs both forms); the contiguous kernels run
- * cact_gelu_tanh_grad_run, which gives the same bits computing each element's form only. */
+/* gelu'(x), branch-free (every lane runs all three forms; NaN takes _main, which returns NaN);
+ * the contiguous kernels run cact_gelu_tanh_grad_run, which gives the same bits computing each
+ * element's form only. */
 CACT_INLINE double cact_gelu_tanh_grad(double x) {
     double pos = cact_gelu_tanh_grad_pos(x);
-    double neg = cact_gelu_tanh_grad_neg(x);
-    return x >= 0.0 ? pos : neg;
+    double root = cact_gelu_tanh_grad_root(x);
+    double main = cact_gelu_tanh_grad_main(x);
+    return x >= 0.0 ? pos : (CACT_GELU_NEAR_ROOT(x) ? root : main);
 }
 
 /* y = [g *] gelu'(x) over contiguous x (y must not overlap x or g), block by block: the values
- * are split by sign into two packed lists (AVX-512: compress; else a branch-free loop), each list
- * is evaluated by a straight (vectorized) loop of its own form, and the results are put back.
- * The x >= 0 form costs a third of the x < 0 one, which SIMD lanes would otherwise all pay. */
+ * are split by form into three packed lists (AVX-512: compress; else a branch-free loop), each
+ * list is evaluated by a straight (vectorized) loop of its own form, and the results are put back.
+ * SIMD lanes would otherwise all pay for every form: x >= 0 costs a third of _main. */
 #define CACT_GELU_BLOCK 256
 CACT_INLINE void cact_gelu_tanh_grad_run(const double *x, const double *g, double *y, Py_ssize_t n) {
-    double vp[CACT_GELU_BLOCK + 8], vn[CACT_GELU_BLOCK + 8];
-    int ip[CACT_GELU_BLOCK + 8], in[CACT_GELU_BLOCK + 8];
+    double v[3][CACT_GELU_BLOCK + 8];
+    int ix[3][CACT_GELU_BLOCK + 8];
     for (Py_ssize_t b = 0; b < n; b += CACT_GELU_BLOCK) {
-        int m = (int)(n - b < CACT_GELU_BLOCK ? n - b : CACT_GELU_BLOCK), np = 0, nn = 0, j = 0, k;
+        int m = (int)(n - b < CACT_GELU_BLOCK ? n - b : CACT_GELU_BLOCK), c[3] = {0, 0, 0}, j = 0, k, f;
         const double *xb = x + b;
         double *yb = y + b;
 #if defined(__AVX512F__) && defined(__AVX512VL__)
         __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         const __m256i eight = _mm256_set1_epi32(8);
-        const __m512d zero = _mm512_setzero_pd();
+        const __m512d zero = _mm512_setzero_pd(), root = _mm512_set1_pd(CACT_GELU_TANH_GRAD_ROOT_HI);
+        const __m512d radius = _mm512_set1_pd(0.35);
         for (; j + 8 <= m; j += 8) {
-            __m512d v = _mm512_loadu_pd(xb + j);
-            __mmask8 pos = _mm512_cmp_pd_mask(v, zero, _CMP_GE_OQ), neg = (__mmask8)~pos;
-            _mm512_storeu_pd(vp + np, _mm512_maskz_compress_pd(pos, v));
-            _mm256_storeu_si256((__m256i *)(ip + np), _mm256_maskz_compress_epi32(pos, idx));
-            _mm512_storeu_pd(vn + nn, _mm512_maskz_compress_pd(neg, v));
-            _mm256_storeu_si256((__m256i *)(in + nn), _mm256_maskz_compress_epi32(neg, idx));
-            int c = __builtin_popcount((unsigned)pos);
-            np += c;
-            nn += 8 - c;
+            __m512d xv = _mm512_loadu_pd(xb + j);
+            __mmask8 mk[3];
+            mk[0] = _mm512_cmp_pd_mask(xv, zero, _CMP_GE_OQ);
+            mk[1] = _mm512_cmp_pd_mask(_mm512_abs_pd(_mm512_sub_pd(xv, root)), radius, _CMP_LT_OQ);
+            mk[2] = (__mmask8)~(mk[0] | mk[1]);
+            for (f = 0; f < 3; ++f) {
+                _mm512_storeu_pd(v[f] + c[f], _mm512_maskz_compress_pd(mk[f], xv));
+                _mm256_storeu_si256((__m256i *)(ix[f] + c[f]), _mm256_maskz_compress_epi32(mk[f], idx));
+                c[f] += __builtin_popcount((unsigned)mk[f]);
+            }
             idx = _mm256_add_epi32(idx, eight);
         }
 #endif
         for (; j < m; ++j) {
-            double v = xb[j];
-            int pos = v >= 0.0;
-            ip[np] = j;
-            vp[np] = v;
-            np += pos;
-            in[nn] = j;
-            vn[nn] = v;
-            nn += !pos;
+            double xj = xb[j];
+            int pos = xj >= 0.0, near = CACT_GELU_NEAR_ROOT(xj), far = !(pos | near);
+            ix[0][c[0]] = j;
+            v[0][c[0]] = xj;
+            c[0] += pos;
+            ix[1][c[1]] = j;
+            v[1][c[1]] = xj;
+            c[1] += near;
+            ix[2][c[2]] = j;
+            v[2][c[2]] = xj;
+            c[2] += far;
         }
-        for (k = 0; k < np; ++k) vp[k] = cact_gelu_tanh_grad_pos(vp[k]);
-        for (k = 0; k < nn; ++k) vn[k] = cact_gelu_tanh_grad_neg(vn[k]);
-        for (k = 0; k < np; ++k) yb[ip[k]] = vp[k];
-        for (k = 0; k < nn; ++k) yb[in[k]] = vn[k];
+        for (k = 0; k < c[0]; ++k) v[0][k] = cact_gelu_tanh_grad_pos(v[0][k]);
+        for (k = 0; k < c[1]; ++k) v[1][k] = cact_gelu_tanh_grad_root(v[1][k]);
+        for (k = 0; k < c[2]; ++k) v[2][k] = cact_gelu_tanh_grad_main(v[2][k]);
+        for (f = 0; f < 3; ++f)
+            for (k = 0; k < c[f]; ++k) yb[ix[f][k]] = v[f][k];
         if (g)
             for (j = 0; j < m; ++j) yb[j] *= g[b + j];
     }
