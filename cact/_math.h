@@ -207,11 +207,15 @@ CACT_INLINE float cact_ldexpf_ks(float m, float ks) {
 }
 
 /* 2^100 exp(h + lo) for h <= 0 (or NaN): at least 2^-59, so always a normal float (no slow
- * subnormal arithmetic, even in lanes whose result is discarded). */
+ * subnormal arithmetic, even in lanes whose result is discarded). 2^(k + 100) (k in [-159, 0]) is
+ * built as a float and (1 + t) scaled by it in one FMA: the same bits as scaling the rounded
+ * 2^100 (1 + t) by 2^k, and NaN needs no guard: t is NaN, and so is the FMA, whatever the bits
+ * made of a NaN's k. */
 CACT_INLINE float cact_expf_neg_2p100(float h, float lo) {
     float ks, hc = h < -110.0f ? -110.0f : h;      /* NaN stays NaN */
-    float t = cact_expf_t(hc, lo, &ks);
-    return cact_ldexpf_ks(CACT_MADDF(t, CACT_2P100F, CACT_2P100F), ks);
+    float t = cact_expf_t_raw(hc, lo, &ks);
+    float s = cact_as_float((cact_as_uint32(ks) << 23) + (227u << 23));   /* 2^(k + 100) */
+    return CACT_MADDF(t, s, s);
 }
 
 /* exp(h + lo) for h <= 0 (or NaN), rounded once also where the result is subnormal: the product
