@@ -140,11 +140,15 @@ CACT_INLINE double cact_ldexp_ks(double m, double ks) {
  * by 2^-600, the only other rounding step; exp alone would already be subnormal and lose digits
  * that |m| > 1 would magnify. */
 #define CACT_EXP_LOW -1120.0
+CACT_INLINE double cact_mul_exp_t(double m, double t, double ks) {   /* m 2^k (1 + t), so */
+    double ms = m * CACT_2P600;
+    return cact_ldexp_ks(CACT_MADD(ms, t, ms), ks) * CACT_2M600;
+}
+
 CACT_INLINE double cact_mul_exp(double m, double hi, double lo) {
     double ks, h = hi < CACT_EXP_LOW ? CACT_EXP_LOW : hi;       /* NaN stays NaN */
     double t = cact_exp_reduce(h, h == hi ? lo : 0.0, &ks);
-    double ms = m * CACT_2P600;
-    return cact_ldexp_ks(CACT_MADD(ms, t, ms), ks) * CACT_2M600;
+    return cact_mul_exp_t(m, t, ks);
 }
 
 /* exp(x) for x <= 0 (or NaN) */
@@ -211,11 +215,15 @@ CACT_INLINE float cact_ldexpf_ks(float m, float ks) {
  * built as a float and (1 + t) scaled by it in one FMA: the same bits as scaling the rounded
  * 2^100 (1 + t) by 2^k, and NaN needs no guard: t is NaN, and so is the FMA, whatever the bits
  * made of a NaN's k. */
+CACT_INLINE float cact_expf_2p100_t(float t, float ks) {   /* 2^100 2^k (1 + t), k in [-226, 27] */
+    float s = cact_as_float((cact_as_uint32(ks) << 23) + (227u << 23));   /* 2^(k + 100) */
+    return CACT_MADDF(t, s, s);
+}
+
 CACT_INLINE float cact_expf_neg_2p100(float h, float lo) {
     float ks, hc = h < -110.0f ? -110.0f : h;      /* NaN stays NaN */
     float t = cact_expf_t_raw(hc, lo, &ks);
-    float s = cact_as_float((cact_as_uint32(ks) << 23) + (227u << 23));   /* 2^(k + 100) */
-    return CACT_MADDF(t, s, s);
+    return cact_expf_2p100_t(t, ks);
 }
 
 /* exp(h + lo) for h <= 0 (or NaN), rounded once also where the result is subnormal: the product
@@ -269,7 +277,7 @@ CACT_INLINE double cact_exp_diff_finite(double x, double m) {
     cact_two_sum(xc, -m, &d, &r);
     double dc = d > -800.0 ? d : -800.0;
     double t = cact_exp_reduce_raw(dc, r, &ks);
-    double E = cact_ldexp_ks(CACT_MADD(CACT_2P600, t, CACT_2P600), ks) * CACT_2M600;
+    double E = cact_mul_exp_t(1.0, t, ks);
     return d < -745.2 ? 0.0 : E;   /* exp(-745.2) < 2^-1075: rounds to 0 */
 }
 
@@ -279,7 +287,7 @@ CACT_INLINE float cact_expf_diff_finite(float x, float m) {
     float dl = (xc - (d - bb)) + (-m - bb);
     float dc = d > -120.0f ? d : -120.0f, ks;
     float t = cact_expf_t_raw(dc, dl, &ks);
-    float E = cact_ldexpf_ks(CACT_MADDF(t, CACT_2P100F, CACT_2P100F), ks);
+    float E = cact_expf_2p100_t(t, ks);
     return (d < -104.0f ? 0.0f : E) * CACT_2M100F;
 }
 
@@ -463,8 +471,9 @@ CACT_INLINE void cact_gelu_u(double x, double *uh, double *ul) {
 #define CACT_GELU_TANH_SAT 1e10
 
 /* The pieces every gelu-tanh function needs: with v = -|u| (so e = exp(v) <= 1),
- * e = 2^k (1 + t) (k in ks, see cact_exp_reduce), r = 1 / (1 + e). */
-typedef struct { double xc, t, ks, e, r; } cact_gelu_parts;
+ * e = 2^k (1 + t) (k in ks, see cact_exp_reduce; e is 0 below 2^-1009, where 1 + e == 1 and
+ * products with e go through cact_mul_exp_t, so no lane forms a subnormal e). */
+typedef struct { double xc, t, ks, e; } cact_gelu_parts;
 
 CACT_INLINE cact_gelu_parts cact_gelu_tanh_parts(double x) {
     cact_gelu_parts g;
@@ -475,24 +484,20 @@ CACT_INLINE cact_gelu_parts cact_gelu_tanh_parts(double x) {
     double vh = x >= 0 ? -uh : uh, vl = x >= 0 ? -ul : ul;
     double vc = vh < CACT_EXP_LOW ? CACT_EXP_LOW : vh;
     g.t = cact_exp_reduce(vc, vc == vh ? vl : 0.0, &g.ks);
-    g.e = cact_ldexp_ks((1.0 + g.t) * CACT_2P600, g.ks) * CACT_2M600;
-    g.r = 1.0 / (1.0 + g.e);
+    double E = cact_ldexp_ks((1.0 + g.t) * CACT_2P600, g.ks);           /* 2^600 e, normal */
+    g.e = (vh < -700.0 ? 0.0 : E) * CACT_2M600;
     return g;
 }
 
-/* m * e for e = 2^k (1 + t), rounded once even when e is subnormal (see cact_mul_exp) */
-CACT_INLINE double cact_gelu_scale_t(double t, double ks, double m) {
-    double ms = m * CACT_2P600;
-    return cact_ldexp_ks(CACT_MADD(ms, t, ms), ks) * CACT_2M600;
-}
-
-CACT_INLINE double cact_gelu_scale(cact_gelu_parts g, double m) { return cact_gelu_scale_t(g.t, g.ks, m); }
+/* m * e, rounded once even when e is subnormal (see cact_mul_exp) */
+CACT_INLINE double cact_gelu_scale(cact_gelu_parts g, double m) { return cact_mul_exp_t(m, g.t, g.ks); }
 
 /* x >= 0: x s(u) = x r;  x < 0: x s(u) = x e r */
 CACT_INLINE double cact_gelu_tanh(double x) {
     cact_gelu_parts g = cact_gelu_tanh_parts(x);
-    double neg = cact_gelu_scale(g, x * g.r);
-    double y = x >= 0 ? x * g.r : neg;   /* NaN takes the second */
+    double r = 1.0 / (1.0 + g.e);
+    double neg = cact_gelu_scale(g, x * r);
+    double y = x >= 0 ? x * r : neg;   /* NaN takes the second */
     return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? x : -0.0) : y;
 }
 
@@ -537,14 +542,8 @@ CACT_INLINE float cact_gelu_tanh_f32(float x) {
  * Max 2.7 ulp outside the series' range (tests/test_accuracy.py, docs/accuracy.md); near the root
  * the bracket cancels. The float64 kernels use it with the series; the float32 ones below. */
 CACT_INLINE double cact_gelu_tanh_grad_main(double x) {
-    double xc = x > CACT_GELU_TANH_SAT ? CACT_GELU_TANH_SAT : (x < -CACT_GELU_TANH_SAT ? -CACT_GELU_TANH_SAT : x);
-    double uh, ul, ks;
-    cact_gelu_u(xc, &uh, &ul);
-    double vh = x >= 0 ? -uh : uh, vl = x >= 0 ? -ul : ul;
-    double vc = vh < CACT_EXP_LOW ? CACT_EXP_LOW : vh;
-    double t = cact_exp_reduce(vc, vc == vh ? vl : 0.0, &ks);
-    double E = cact_ldexp_ks((1.0 + t) * CACT_2P600, ks);              /* 2^600 e, normal */
-    double e = (vh < -700.0 ? 0.0 : E) * CACT_2M600;   /* 1 + e is all that uses e there */
+    cact_gelu_parts g = cact_gelu_tanh_parts(x);
+    double xc = g.xc, e = g.e;
     double x2h, x2l, ph, pl, duh, dul, xh, xl;
     cact_two_prod(xc, xc, &x2h, &x2l);
     cact_two_prod(CACT_GELU_3C3_HI, x2h, &ph, &pl);
@@ -559,7 +558,7 @@ CACT_INLINE double cact_gelu_tanh_grad_main(double x) {
     cact_two_sum(xh, ope, &sh, &se);                         /* x u' + (1 + e): cancels near the root */
     double num = x >= 0 ? CACT_MADD(e, xh, ope) + CACT_MADD(e, xl, dl) : sh + (se + (xl + dl));
     double q = num / (p + pe);
-    double y = x >= 0 ? q : cact_gelu_scale_t(t, ks, q);
+    double y = x >= 0 ? q : cact_gelu_scale(g, q);
     return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? 1.0 : -0.0) : y;
 }
 
