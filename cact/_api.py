@@ -87,13 +87,14 @@ def _finish(t, out, result_dtype):
     return out
 
 
-def _run_elementwise(kernels, a, g, t, p):
-    """Run an elementwise kernel pair (contiguous, strided) over a (and g) into t (same shape)."""
+def _run_elementwise(kernels, a, g, t, p, fresh):
+    """Run an elementwise kernel pair (contiguous, strided) over a (and g) into t (same shape);
+    fresh: t is a new array."""
     contiguous, strided = kernels
     a = detach(a, t)
     if g is not None:
         g = detach(g, t)
-    if contiguous(a, t, p) if g is None else contiguous(a, g, t, p):
+    if contiguous(a, t, p, fresh) if g is None else contiguous(a, g, t, p, fresh):
         return
     ops = [a, t] if g is None else [a, g, t]
     flags = [["readonly"]] * (len(ops) - 1) + [["writeonly"]]
@@ -115,14 +116,14 @@ def _elementwise(stem, op, x, p, grad_output, out, name="x"):
             kernels = _ELEMENTWISE[stem]["bwd"].get(x.dtype)
         if kernels is not None:
             t = np.empty_like(x)
-            if kernels[0](x, t, p) if grad_output is None else kernels[0](x, grad_output, t, p):
+            if kernels[0](x, t, p, True) if grad_output is None else kernels[0](x, grad_output, t, p, True):
                 return t if t.ndim else t[()]
     a, result_dtype = as_input(x, name)
     g = None if grad_output is None else as_grad_output(grad_output, a, ref=name)
     t = _target(a, out, result_dtype)
     if g is not None:
         op = "bwd"
-    _run_elementwise(_ELEMENTWISE[stem][op][a.dtype], a, g, t, p)
+    _run_elementwise(_ELEMENTWISE[stem][op][a.dtype], a, g, t, p, t is not out)
     return _finish(t, out, result_dtype)
 
 
@@ -195,7 +196,7 @@ def prelu(x, alpha, *, axis=1, out=None):
     slopes, ax, _ = as_channel_slopes(alpha, a, axis)
     if ax is None:
         t = _target(a, out, result_dtype)
-        _run_elementwise(_ELEMENTWISE["leaky_relu"]["fwd"][a.dtype], a, None, t, float(slopes[0]))
+        _run_elementwise(_ELEMENTWISE["leaky_relu"]["fwd"][a.dtype], a, None, t, float(slopes[0]), t is not out)
         return _finish(t, out, result_dtype)
     if out is not None:
         check_out(out, a.shape, result_dtype)

@@ -45,10 +45,21 @@ cdef extern from "_cpu.h" nogil:
     int cact_cpu_has_avx2_fma()
     int cact_cpu_has_avx512()
 
+cdef extern from "_stream.h" nogil:
+    const Py_ssize_t CACT_STREAM_BYTES
+    enum: CACT_STREAM_BLOCK
+    const Py_ssize_t CACT_STREAM_FRESH_MAX
+    enum: CACT_CAN_STREAM
+    bint cact_stream_ok(const void *y, Py_ssize_t n, Py_ssize_t size, Py_ssize_t nbytes)
+    Py_ssize_t cact_stream_head(const void *y, Py_ssize_t n, Py_ssize_t size)
+    Py_ssize_t cact_stream_start(const void *y, Py_ssize_t n, Py_ssize_t size, int t, int nt)
+    void cact_stream_f32(const float *src, float *dst, Py_ssize_t n)
+    void cact_stream_f64(const double *src, double *dst, Py_ssize_t n)
+    void cact_stream_fence()
+
 cdef extern from "_softmax.h" nogil:
-    enum: CACT_STREAM_BYTES
-    void cact_softmax_row_f32(const float *x, float *y, Py_ssize_t K, int stream)
-    void cact_softmax_row_f64(const double *x, double *y, Py_ssize_t K, int stream)
+    void cact_softmax_row_f32(const float *x, float *y, Py_ssize_t K)
+    void cact_softmax_row_f64(const double *x, double *y, Py_ssize_t K)
     void cact_softmax_vjp_row_f32(const float *x, const float *g, float *out, Py_ssize_t K)
     void cact_softmax_vjp_row_f64(const double *x, const double *g, double *out, Py_ssize_t K)
     void cact_softmax_vjp_y_row_f32(const float *y, const float *g, float *out, Py_ssize_t K)

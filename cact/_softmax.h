@@ -30,29 +30,6 @@ typedef float cact_vhalf_f32 __attribute__((vector_size(CACT_VBYTES / 2)));   /*
 typedef double cact_vt_f64;
 #endif
 
-/* Streaming (non-temporal) stores for large softmax outputs: x86 with AVX or AVX-512 */
-#define CACT_STREAM_BYTES (8 << 20)      /* outputs at least this large */
-#define CACT_STREAM_MAX_K 4096            /* rows up to this long (a scratch row on the stack) */
-#if CACT_VECTORS && (defined(__x86_64__) || defined(__i386__)) && CACT_VBYTES >= 32
-#define CACT_CAN_STREAM 1
-#if CACT_VBYTES == 64
-#define CACT_STREAM_PS(p, v) _mm512_stream_ps((p), (__m512)(v))
-#define CACT_STREAM_PD(p, v) _mm512_stream_pd((p), (__m512d)(v))
-#else
-#define CACT_STREAM_PS(p, v) _mm256_stream_ps((p), (__m256)(v))
-#define CACT_STREAM_PD(p, v) _mm256_stream_pd((p), (__m256d)(v))
-#endif
-#if defined(__FMA__) && CACT_VBYTES == 64   /* as CACT_MADDF: fused where the build has FMA */
-#define CACT_VMADDF(a, b, c) ((cact_vt_f32)_mm512_fmadd_ps((__m512)(a), _mm512_set1_ps(b), (__m512)(c)))
-#elif defined(__FMA__)
-#define CACT_VMADDF(a, b, c) ((cact_vt_f32)_mm256_fmadd_ps((__m256)(a), _mm256_set1_ps(b), (__m256)(c)))
-#else
-#define CACT_VMADDF(a, b, c) ((a) * (b) + (c))
-#endif
-#else
-#define CACT_CAN_STREAM 0
-#endif
-
 /* The sums run in CACT_LANES partial sums (element j goes to lane j mod CACT_LANES), as
  * CACT_LANES / (doubles per vector) independent vectors, so the adds overlap. */
 #define CACT_LANES 16

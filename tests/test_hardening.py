@@ -260,3 +260,50 @@ def test_serial_and_parallel_loops_agree_bit_for_bit(family, sfx):
             np.testing.assert_allclose(p, s, rtol=1e-12)  # d/dalpha: per-block sums, added in another order
         else:
             np.testing.assert_array_equal(p, s)
+
+
+@pytest.mark.parametrize("family, sfx", [c for c in _threshold_cases() if c[0] in ("relu", "leaky_relu", "sigmoid_y")])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_streamed_outputs_have_the_same_bits(family, sfx, threads):
+    # large outputs of the memory-bound loops are written by non-temporal stores through a
+    # scratch block, one piece per thread; force that path on small inputs: the same bits, whatever the output's alignment
+    # (pieces and blocks are cut at its aligned elements), in place too
+    from cact import _dispatch
+    k = _dispatch.kernels
+    dt = np.float32 if sfx == "f32" else np.float64
+    rng = np.random.default_rng(19)
+    n = 3 * 1024 + 37
+    x = (rng.standard_normal(n) * 4).astype(dt)
+    x[::101] = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-40, -1e30, 88.0, -90.0, 3.0, -0.75, 1e3, -11.0,
+                -0.7525, 20.0, -5.0, 1e-7, -1e-7, 0.5, 2.0, -2.0, 7.0, -7.0, 30.0, -30.0, 1.0, -1.0, 0.1,
+                -0.1, 9.0, -9.0][: len(x[::101])]
+    g = rng.standard_normal(n).astype(dt)
+    calls = {
+        "sigmoid_y": [(lambda v, **kw: cact.sigmoid_grad(y=v, **kw), {"grad_output": g}),
+                      (lambda v, **kw: cact.sigmoid_grad(y=v, **kw), {})],
+        "relu": [(cact.relu, {}), (cact.relu_grad, {"grad_output": g})],
+        "leaky_relu": [(cact.leaky_relu, {"alpha": 0.1}), (cact.leaky_relu_grad, {"alpha": 0.1, "grad_output": g}),
+                       (cact.leaky_relu, {"alpha": 1e100})],
+    }[family]
+    before_threads, default = cact.get_num_threads(), k.get_stream_from()
+    try:
+        cact.set_num_threads(threads)
+        k.set_stream_from(2**62)
+        plain = [f(x, **kw) for f, kw in calls]
+        k.set_stream_from(1)
+        for (f, kw), want in zip(calls, plain):
+            for shift in range(0, 17, 3):   # out starts `shift` elements past an aligned address
+                buf = np.empty(n + 64, dt)
+                start = (-buf.ctypes.data % 64) // buf.itemsize + shift
+                out = buf[start:start + n]
+                np.testing.assert_array_equal(f(x, **kw, out=out), want)
+                assert out.ctypes.data % 64 == shift * buf.itemsize % 64
+            y = x.copy()
+            np.testing.assert_array_equal(f(y, **kw, out=y), want)
+            if "grad_output" in kw:
+                gg = g.copy()
+                np.testing.assert_array_equal(f(x, **dict(kw, grad_output=gg), out=gg), want)
+    finally:
+        k.set_stream_from(default)
+        cact.set_num_threads(before_threads)
+    assert (default > 0) == (_dispatch.simd != "baseline")   # the AVX2 and AVX-512 builds stream

@@ -539,9 +539,8 @@ def test_gelu_grad_float64_same_bits_in_every_layout_and_in_place():
 
 
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
-def test_large_softmax_streams_its_output_with_the_same_bits(dt):
-    # outputs of 8 MB or more are written by non-temporal stores from a scratch row: the same bits
-    # as small calls, for rows that start at any alignment, in place too
+def test_large_softmax_calls_give_the_bits_of_small_ones(dt):
+    # large calls (8 MB) split the rows among the threads: the same bits as small calls, for rows that start at any alignment, in place too
     rng = np.random.default_rng(17)
     K = 1001
     rows = (8 << 20) // (K * np.dtype(dt).itemsize) + 5
@@ -550,5 +549,12 @@ def test_large_softmax_streams_its_output_with_the_same_bits(dt):
     x[::7, 5] = -np.inf
     chunks = np.concatenate([cact.softmax(x[i:i + 100]) for i in range(0, rows, 100)])
     np.testing.assert_array_equal(cact.softmax(x), chunks)
+    g = rng.standard_normal(x.shape).astype(dt)
+    back = np.concatenate([cact.softmax_grad(y=chunks[i:i + 100], grad_output=g[i:i + 100]) for i in range(0, rows, 100)])
+    np.testing.assert_array_equal(cact.softmax_grad(y=chunks, grad_output=g), back)
+    out = np.empty(x.size + 1, dt)[1:].reshape(x.shape)
+    np.testing.assert_array_equal(cact.softmax_grad(y=chunks, grad_output=g, out=out), back)
     cact.softmax(x, out=x)
     np.testing.assert_array_equal(x, chunks)
+    cact.softmax_grad(y=x, grad_output=g, out=g)
+    np.testing.assert_array_equal(g, back)

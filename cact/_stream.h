@@ -1,0 +1,92 @@
+/* Non-temporal (streaming) stores for large outputs.
+ *
+ * An ordinary store first reads the destination's cache line from memory (read for ownership), so
+ * writing an output that does not stay in cache costs a read and a write of it. A non-temporal
+ * store writes whole lines without reading them: a large elementwise call then moves two streams
+ * (x in, y out) instead of three. Loops compute a block of CACT_STREAM_BLOCK elements into a
+ * scratch block (in L1) and copy it out with these stores; the values are the same bits.
+ * Only memory-bound loops stream: in the others the copy-out does not overlap the arithmetic
+ * (tools/c/stream_block_bench.c). tools/stream_bench.py measures where it pays. */
+#ifndef CACT_STREAM_H
+#define CACT_STREAM_H
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* a new result at least this large comes from fresh pages (glibc's largest dynamic mmap
+ * threshold on 64-bit): the kernel zeroes them on the first touch, in cache, so plain stores win */
+#define CACT_STREAM_FRESH_MAX ((Py_ssize_t)32 << 20)
+#define CACT_STREAM_BLOCK 512         /* elements per scratch block (threads' pieces are cut here) */
+
+/* CACT_STREAM_BYTES: outputs at least this large are streamed, by default. Measured here (2
+ * threads): the AVX-512 build gains from 2-4 MB, the AVX2 build only from 16 MB (32-byte stores),
+ * the SSE2 baseline never (20-40% slower at every size), so it does not stream. */
+#if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__)) && defined(__AVX__)
+#include <immintrin.h>
+#define CACT_CAN_STREAM 1
+#if defined(__AVX512F__)
+#define CACT_STREAM_BYTES ((Py_ssize_t)3 << 20)
+#define CACT_STREAM_ALIGN 64
+#define CACT_STREAM_PS(p, v) _mm512_stream_ps((p), (v))
+#define CACT_STREAM_PD(p, v) _mm512_stream_pd((p), (v))
+#define CACT_LOADU_PS(p) _mm512_loadu_ps(p)
+#define CACT_LOADU_PD(p) _mm512_loadu_pd(p)
+#else
+#define CACT_STREAM_BYTES ((Py_ssize_t)16 << 20)
+#define CACT_STREAM_ALIGN 32
+#define CACT_STREAM_PS(p, v) _mm256_stream_ps((p), (v))
+#define CACT_STREAM_PD(p, v) _mm256_stream_pd((p), (v))
+#define CACT_LOADU_PS(p) _mm256_loadu_ps(p)
+#define CACT_LOADU_PD(p) _mm256_loadu_pd(p)
+#endif
+/* after a thread's last streaming store: the stores are weakly ordered until then */
+static inline void cact_stream_fence(void) { _mm_sfence(); }
+#else
+#define CACT_CAN_STREAM 0
+#define CACT_STREAM_BYTES ((Py_ssize_t)1 << 62)
+#define CACT_STREAM_ALIGN 16
+static inline void cact_stream_fence(void) {}
+#endif
+
+/* Elements of size `size` before the first CACT_STREAM_ALIGN boundary of y (at most n) */
+static inline Py_ssize_t cact_stream_head(const void *y, Py_ssize_t n, Py_ssize_t size) {
+    Py_ssize_t a = (Py_ssize_t)((CACT_STREAM_ALIGN - (uintptr_t)y % CACT_STREAM_ALIGN) % CACT_STREAM_ALIGN) / size;
+    return a < n ? a : n;
+}
+
+/* Stream y: n elements of `size` bytes, at least `from` bytes, y aligned to its elements */
+static inline int cact_stream_ok(const void *y, Py_ssize_t n, Py_ssize_t size, Py_ssize_t from) {
+    return CACT_CAN_STREAM && n >= (from + size - 1) / size && (uintptr_t)y % size == 0;
+}
+
+/* Where thread t of nt starts in n elements of y: 0 for t = 0, n for t = nt, else at a block
+ * boundary counted from y's first aligned element, so that threads meet at whole cache lines */
+static inline Py_ssize_t cact_stream_start(const void *y, Py_ssize_t n, Py_ssize_t size, int t, int nt) {
+    Py_ssize_t a = cact_stream_head(y, n, size), nb = (n - a + CACT_STREAM_BLOCK - 1) / CACT_STREAM_BLOCK, s;
+    if (t <= 0) return 0;
+    if (t >= nt) return n;
+    s = a + nb * t / nt * CACT_STREAM_BLOCK;
+    return s < n ? s : n;
+}
+
+/* dst[0:n] = src[0:n]: non-temporal stores from dst's first aligned element, plain ones around */
+static inline void cact_stream_f32(const float *src, float *dst, Py_ssize_t n) {
+    Py_ssize_t j = 0;
+#if CACT_CAN_STREAM
+    enum { L = CACT_STREAM_ALIGN / sizeof(float) };
+    for (; j < n && ((uintptr_t)(dst + j) % CACT_STREAM_ALIGN); ++j) dst[j] = src[j];
+    for (; j + L <= n; j += L) CACT_STREAM_PS(dst + j, CACT_LOADU_PS(src + j));
+#endif
+    for (; j < n; ++j) dst[j] = src[j];
+}
+
+static inline void cact_stream_f64(const double *src, double *dst, Py_ssize_t n) {
+    Py_ssize_t j = 0;
+#if CACT_CAN_STREAM
+    enum { L = CACT_STREAM_ALIGN / sizeof(double) };
+    for (; j < n && ((uintptr_t)(dst + j) % CACT_STREAM_ALIGN); ++j) dst[j] = src[j];
+    for (; j + L <= n; j += L) CACT_STREAM_PD(dst + j, CACT_LOADU_PD(src + j));
+#endif
+    for (; j < n; ++j) dst[j] = src[j];
+}
+#endif
