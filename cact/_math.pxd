@@ -46,7 +46,7 @@ cdef extern from "_cpu.h" nogil:
     int cact_cpu_has_avx512()
 
 cdef extern from "_stream.h" nogil:
-    const Py_ssize_t CACT_STREAM_BYTES
+    Py_ssize_t cact_stream_default(Py_ssize_t mb512, Py_ssize_t mb256)
     enum: CACT_STREAM_BLOCK
     const Py_ssize_t CACT_STREAM_FRESH_MAX
     enum: CACT_CAN_STREAM

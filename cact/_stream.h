@@ -16,23 +16,22 @@
 /* a new result at least this large comes from fresh pages (glibc's largest dynamic mmap
  * threshold on 64-bit): the kernel zeroes them on the first touch, in cache, so plain stores win */
 #define CACT_STREAM_FRESH_MAX ((Py_ssize_t)32 << 20)
-#define CACT_STREAM_BLOCK 512         /* elements per scratch block (threads' pieces are cut here) */
+#define CACT_STREAM_BLOCK 128         /* elements per scratch block (threads' pieces are cut here) */
 
-/* CACT_STREAM_BYTES: outputs at least this large are streamed, by default. Measured here (2
- * threads): the AVX-512 build gains from 2-4 MB, the AVX2 build only from 16 MB (32-byte stores),
- * the SSE2 baseline never (20-40% slower at every size), so it does not stream. */
+/* Measured here (2 threads, relu): the AVX-512 build gains from 2-4 MB, the AVX2 build from 4-16
+ * MB (32-byte stores), the SSE2 baseline never (20-40% slower at every size): it does not stream. */
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__)) && defined(__AVX__)
 #include <immintrin.h>
 #define CACT_CAN_STREAM 1
 #if defined(__AVX512F__)
-#define CACT_STREAM_BYTES ((Py_ssize_t)3 << 20)
+#define CACT_STREAM_WIDE 1
 #define CACT_STREAM_ALIGN 64
 #define CACT_STREAM_PS(p, v) _mm512_stream_ps((p), (v))
 #define CACT_STREAM_PD(p, v) _mm512_stream_pd((p), (v))
 #define CACT_LOADU_PS(p) _mm512_loadu_ps(p)
 #define CACT_LOADU_PD(p) _mm512_loadu_pd(p)
 #else
-#define CACT_STREAM_BYTES ((Py_ssize_t)16 << 20)
+#define CACT_STREAM_WIDE 0
 #define CACT_STREAM_ALIGN 32
 #define CACT_STREAM_PS(p, v) _mm256_stream_ps((p), (v))
 #define CACT_STREAM_PD(p, v) _mm256_stream_pd((p), (v))
@@ -43,10 +42,21 @@
 static inline void cact_stream_fence(void) { _mm_sfence(); }
 #else
 #define CACT_CAN_STREAM 0
-#define CACT_STREAM_BYTES ((Py_ssize_t)1 << 62)
 #define CACT_STREAM_ALIGN 16
 static inline void cact_stream_fence(void) {}
 #endif
+
+/* This build's threshold in bytes for a loop that gains from mb512 MB on the AVX-512 build and
+ * mb256 MB on the AVX2 build (< 0: never) */
+static inline Py_ssize_t cact_stream_default(Py_ssize_t mb512, Py_ssize_t mb256) {
+#if CACT_CAN_STREAM
+    Py_ssize_t mb = CACT_STREAM_WIDE ? mb512 : mb256;
+    return mb < 0 ? (Py_ssize_t)1 << 62 : mb << 20;
+#else
+    (void)mb512; (void)mb256;
+    return (Py_ssize_t)1 << 62;
+#endif
+}
 
 /* Elements of size `size` before the first CACT_STREAM_ALIGN boundary of y (at most n) */
 static inline Py_ssize_t cact_stream_head(const void *y, Py_ssize_t n, Py_ssize_t size) {

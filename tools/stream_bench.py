@@ -3,12 +3,12 @@
     python tools/stream_bench.py [--repeats 7] [--functions sigmoid,relu,gelu,softmax]
 
 For outputs of 0.5 MB to 64 MB it times python -m cact bench's forward and backward calls (new
-result each call, and out= a preallocated array) with streaming forced on (stream_from = 1 byte)
+result each call, and out= a preallocated array) with streaming forced on (threshold 1 byte)
 and off, interleaved, at 1 thread and at the default thread count, and prints streamed / plain
-time (below 1: streaming is faster). Only the loops marked 'stream' in cact/_kernels.pyx.tp
-take the setting (relu, leaky_relu, sigmoid's backward from y); the others show noise around 1
-(to measure them, mark them there and rebuild). The default threshold (CACT_STREAM_BYTES in
-cact/_stream.h) is about where streaming stops being slower at the default thread count.
+time (below 1: streaming is faster). Only the loops in STREAM_MB of cact/_kernels.pyx.tp stream
+(relu, leaky_relu, sigmoid, and sigmoid's backward from y); the others show noise around 1 (to
+measure one, add it there and rebuild). Each threshold in STREAM_MB is about where streaming
+stops being slower at the default thread count.
 """
 import argparse
 
@@ -33,6 +33,11 @@ def calls(name, x, g, a, out):
     return {"fwd": lambda: f(x), "fwd out=": lambda: f(x, out=out), **bwd}
 
 
+def set_all(kernels, nbytes):
+    for family in kernels.get_stream_from():
+        kernels.set_stream_from(family, nbytes)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--repeats", type=int, default=7)
@@ -41,12 +46,12 @@ def main():
     args = p.parse_args()
     k = _dispatch.kernels
     default = k.get_stream_from()
-    if default == 0:
+    if not default:
         raise SystemExit("this build has no streaming stores")
     team = cact.get_num_threads()
     dtype = np.dtype(args.dtype)
     print(f"cact {cact.__version__} ({_dispatch.simd}), {args.dtype}; streamed / plain time "
-          f"at 1 | {team} threads; default threshold {default / 2**20:g} MB")
+          f"at 1 | {team} threads; thresholds " + ", ".join(f"{f} {b / 2**20:g} MB" for f, b in default.items()))
     print(f"{'function':9s} {'call':12s}" + "".join(f"{m:>12g}MB" for m in MB))
     for name in args.functions.split(","):
         rows = {}
@@ -61,17 +66,18 @@ def main():
                 for threads in (1, team):
                     def plain(f=f, threads=threads):
                         cact.set_num_threads(threads)
-                        k.set_stream_from(2**62)
+                        set_all(k, 2**62)
                         f()
 
                     def streamed(f=f, threads=threads):
                         cact.set_num_threads(threads)
-                        k.set_stream_from(1)
+                        set_all(k, 1)
                         f()
                     tp, ts = time_interleaved([plain, streamed], repeats=args.repeats)
                     cell.append(ts / tp)
                 rows.setdefault(label, []).append(cell)
-        k.set_stream_from(default)
+        for family, nbytes in default.items():
+            k.set_stream_from(family, nbytes)
         cact.set_num_threads(team)
         for label, cells in rows.items():
             print(f"{name:9s} {label:12s}" + "".join(f"{c[0]:>7.2f}|{c[1]:<6.2f}" for c in cells), flush=True)
