@@ -513,10 +513,15 @@ CACT_INLINE double cact_gelu_tanh(double x) {
 #define CACT_GELU_C3F_HI ((float)CACT_GELU_C3_HI)
 #define CACT_GELU_C3F_LO ((float)(CACT_GELU_C3_HI - (double)CACT_GELU_C3F_HI))
 
+#define CACT_100F_BITS 0x42c80000u   /* 100.0f */
+
 CACT_INLINE float cact_gelu_tanh_f32(float x) {
-    /* u is odd in x, so -|u| = u(-|x|): computed directly from xa = -|x| (capped at -100) */
-    float xa = -fabsf(x);
-    xa = xa < -100.0f ? -100.0f : xa;                                  /* NaN stays NaN */
+    /* u is odd in x, so -|u| = u(-|x|): computed directly from xa = -|x|, |x| capped at 100 by its
+     * bits (an integer min: GCC turns a float compare-and-select here into a second copy of the
+     * arithmetic for the capped lanes, 8 more instructions per vector); a NaN is capped too and
+     * given back at the end */
+    uint32_t ab = cact_as_uint32(fabsf(x));
+    float xa = -cact_as_float(ab < CACT_100F_BITS ? ab : CACT_100F_BITS);
     float x2, x2l, wh, wl, vh, vl, sh, sl;
     cact_two_prodf(xa, xa, &x2, &x2l);
     cact_two_prodf(CACT_GELU_C3F_HI, x2, &wh, &wl);
@@ -530,7 +535,8 @@ CACT_INLINE float cact_gelu_tanh_f32(float x) {
     float e = (sh < -87.0f ? 0.0f : E) * CACT_2M100F;
     float xn = x < 0 ? xa : 0.0f;          /* 0 in the x >= 0 lanes: x e there could be subnormal */
     float num = x >= 0 ? x : (xn * (sh < -110.0f ? 0.0f : E)) * CACT_2M100F;  /* 100 e(-110) < 2^-150 */
-    return num / (1.0f + e);
+    float r = num / (1.0f + e);
+    return x != x ? x : r;
 }
 
 /* gelu'(x) away from the root of gelu' (the series below takes |x - root| < 0.35), with one
