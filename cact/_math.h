@@ -503,25 +503,24 @@ CACT_INLINE double cact_gelu_tanh(double x) {
 
 /* float32 input in float lanes: gelu(x) = x / (1 + e) for x >= 0, x e / (1 + e) for x < 0, with
  * e = exp(-|u|). u = C1 x + C3 x^3 is carried as a float pair (about 44 bits), so exp(-|u|) has no
- * argument error even where |u| ~ 100 (results near float32's subnormals). No lane computes a
- * subnormal it does not return (those take microcode assists, ~150 cycles): e is replaced by 0
- * where it is below 2^-126 (then 1 + e == 1), and x e is formed from 2^100 e as (x 2^100 e) 2^-100,
- * with 0 for x in the x >= 0 lanes. |x| is capped at 100 inside (gelu has saturated there: x, or
- * -0). Max error 2.6 ulp (docs/accuracy.md). */
+ * argument error even where |u| ~ 100 (results near float32's subnormals). |x| is capped at
+ * 10.875 inside, where |u| = 109.1 (within expf's range, no clamp needed) and gelu has saturated:
+ * x for x >= 0 (x itself is the numerator there), and |x| e < 2^-150 for x <= -10.875, so -0.
+ * No lane computes a subnormal it does not return (those take microcode assists, ~150 cycles):
+ * with E = 2^100 e (always normal), 1 + e is (2^100 + E) 2^-100 (the same rounding) and x e is
+ * (x E) 2^-100, formed only in the x < 0 lanes. Max error 2.6 ulp (docs/accuracy.md). */
 #define CACT_GELU_C1F_HI ((float)CACT_GELU_C1_HI)
 #define CACT_GELU_C1F_LO ((float)(CACT_GELU_C1_HI - (double)CACT_GELU_C1F_HI))
 #define CACT_GELU_C3F_HI ((float)CACT_GELU_C3_HI)
 #define CACT_GELU_C3F_LO ((float)(CACT_GELU_C3_HI - (double)CACT_GELU_C3F_HI))
-
-#define CACT_100F_BITS 0x42c80000u   /* 100.0f */
+#define CACT_GELU_CAPF_BITS 0x412e0000u   /* 10.875f */
 
 CACT_INLINE float cact_gelu_tanh_f32(float x) {
-    /* u is odd in x, so -|u| = u(-|x|): computed directly from xa = -|x|, |x| capped at 100 by its
-     * bits (an integer min: GCC turns a float compare-and-select here into a second copy of the
-     * arithmetic for the capped lanes, 8 more instructions per vector); a NaN is capped too and
-     * given back at the end */
+    /* u is odd in x, so -|u| = u(-|x|): computed directly from xa = -|x|, |x| capped by its bits
+     * (an integer min: GCC turns a float compare-and-select here into a second copy of the
+     * arithmetic for the capped lanes); a NaN is capped too, and takes the x < 0 lanes' "else" */
     uint32_t ab = cact_as_uint32(fabsf(x));
-    float xa = -cact_as_float(ab < CACT_100F_BITS ? ab : CACT_100F_BITS);
+    float xa = -cact_as_float(ab < CACT_GELU_CAPF_BITS ? ab : CACT_GELU_CAPF_BITS);
     float x2, x2l, wh, wl, vh, vl, sh, sl;
     cact_two_prodf(xa, xa, &x2, &x2l);
     cact_two_prodf(CACT_GELU_C3F_HI, x2, &wh, &wl);
@@ -530,13 +529,12 @@ CACT_INLINE float cact_gelu_tanh_f32(float x) {
     float bb = vh - CACT_GELU_C1F_HI;
     vl = ((CACT_GELU_C1F_HI - (vh - bb)) + (wh - bb)) + (CACT_GELU_C1F_LO + wl);
     cact_two_prodf(xa, vh, &sh, &sl);
-    sl += xa * vl;                                                     /* sh + sl = -|u| */
-    float E = cact_expf_neg_2p100(sh, sl);                             /* 2^100 e */
-    float e = (sh < -87.0f ? 0.0f : E) * CACT_2M100F;
+    sl += xa * vl;                                                     /* sh + sl = -|u| >= -109.2 */
+    float ks, t = cact_expf_t_raw(sh, sl, &ks);
+    float E = cact_expf_2p100_t(t, ks);                                /* 2^100 e */
     float xn = x < 0 ? xa : 0.0f;          /* 0 in the x >= 0 lanes: x e there could be subnormal */
-    float num = x >= 0 ? x : (xn * (sh < -110.0f ? 0.0f : E)) * CACT_2M100F;  /* 100 e(-110) < 2^-150 */
-    float r = num / (1.0f + e);
-    return x != x ? x : r;
+    float num = x < 0 ? (xn * E) * CACT_2M100F : x;                    /* NaN: x */
+    return num / ((CACT_2P100F + E) * CACT_2M100F);
 }
 
 /* gelu'(x) away from the root of gelu' (the series below takes |x - root| < 0.35), with one
