@@ -34,6 +34,19 @@ typedef double cact_vt_f64;
  * CACT_LANES / (doubles per vector) independent vectors, so the adds overlap. */
 #define CACT_LANES 16
 
+/* a b + c, fused where the build has FMA (callers use it where a b is exact, so it is the same sum) */
+CACT_INLINE cact_vt_f64 cact_vd_madd(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f64 c) {
+#if CACT_VECTORS && defined(__FMA__) && CACT_VBYTES == 64
+    return (cact_vt_f64)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)c);
+#elif CACT_VECTORS && defined(__FMA__) && CACT_VBYTES == 32
+    return (cact_vt_f64)_mm256_fmadd_pd((__m256d)a, (__m256d)b, (__m256d)c);
+#elif CACT_VECTORS && defined(__FMA__)
+    return (cact_vt_f64)_mm_fmadd_pd((__m128d)a, (__m128d)b, (__m128d)c);
+#else
+    return a * b + c;
+#endif
+}
+
 /* a b - p exactly, for p = a b rounded: FMA, or Dekker's splitting without it */
 CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f64 p) {
 #if CACT_VECTORS && defined(__FMA__) && CACT_VBYTES == 64

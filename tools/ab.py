@@ -1,0 +1,66 @@
+"""Time cact at an earlier commit (cact_old, built by tools/ab_build.sh) against this tree's build,
+interleaved in one process, on python -m cact bench's data and calls.
+
+    bash tools/ab_build.sh REV && PYTHONPATH=/tmp/cact_ab python tools/ab.py \
+        [--functions softmax] [--sizes 1e5] [--dtype float32] [--ops backward] [--threads 2]
+
+Prints old / new time per row (above 1: the new build is faster) and both against torch when it
+is importable (torch / cact, as the bench's 'x torch').
+"""
+import argparse
+
+import numpy as np
+
+import cact
+import cact_old
+from cact._bench import FROM_Y, FUNCTIONS, make_input, time_interleaved
+
+
+def calls(mod, name, op, x, g, a):
+    f, fg = getattr(mod, name), getattr(mod, name + "_grad")
+    if name == "prelu":
+        return (lambda: f(x, a)) if op == "forward" else (lambda: fg(x, a, grad_output=g))
+    if op == "forward":
+        return lambda: f(x)
+    if name in FROM_Y:
+        y = f(x)
+        return lambda: fg(y=y, grad_output=g)
+    return lambda: fg(x, grad_output=g)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--functions", default=",".join(FUNCTIONS))
+    p.add_argument("--sizes", default="1e3,1e5,1e6")
+    p.add_argument("--dtype", default="float32")
+    p.add_argument("--ops", default="forward,backward")
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--repeats", type=int, default=15)
+    args = p.parse_args()
+    try:
+        import torch
+        from cact._bench import _torch_impls
+    except ImportError:
+        torch = None
+    if args.threads:
+        for m in (cact, cact_old):
+            m.set_num_threads(args.threads)
+        if torch is not None:
+            torch.set_num_threads(args.threads)
+    print(f"old / new time (> 1: new faster); torch / old, torch / new; {cact.get_num_threads()} threads")
+    for name in args.functions.split(","):
+        for op in args.ops.split(","):
+            for size in args.sizes.split(","):
+                x, g, a = make_input(name, int(float(size)), np.dtype(args.dtype))
+                fns = [calls(cact_old, name, op, x, g, a), calls(cact, name, op, x, g, a)]
+                if torch is not None:
+                    fns.append(_torch_impls(torch, name, x, g, a)[op == "backward"])
+                t = time_interleaved(fns, repeats=args.repeats)
+                row = f"{name:10s} {op:8s} {args.dtype:7s} {x.size:>9,d}  old/new {t[0] / t[1]:5.2f}"
+                if torch is not None:
+                    row += f"   x torch: old {t[2] / t[0]:5.2f} new {t[2] / t[1]:5.2f}"
+                print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()
