@@ -537,17 +537,26 @@ CACT_INLINE float cact_gelu_tanh_f32(float x) {
     return num / ((CACT_2P100F + E) * CACT_2M100F);
 }
 
-/* gelu'(x) away from the root of gelu' (the series below takes |x - root| < 0.35), with one
- * division: e = exp(-|u|) from u as a double-double, u' and x u' as
+/* gelu'(x) for x < 0 (or NaN) away from the root of gelu' (the series below takes
+ * |x - root| < 0.35), with one division: e = exp(u) from u as a double-double, u' and x u' as
  * double-doubles, (1 + e)^2 as p + pe and 1 + e as ope + dl (exact):
- *   x >= 0: ((1 + e) + e x u') / (1 + e)^2
- *   x <  0: e ((1 + e) + x u') / (1 + e)^2, the factor e applied by cact_gelu_scale (one rounding
- *           even where the result is subnormal).
+ *   e ((1 + e) + x u') / (1 + e)^2, the factor e applied by cact_mul_exp_t (one rounding even where
+ *   the result is subnormal).
+ * x is capped at -23 by its bits (a signed integer min, which for negative doubles caps the
+ * magnitude: a float compare-and-select against a constant makes GCC copy the arithmetic for the
+ * capped lanes): there u = -905, within exp's range with no clamp, and gelu' has underflowed to
+ * -0, as it has for every x below. A NaN is capped too and given back at the end.
  * Max 2.7 ulp outside the series' range (tests/test_accuracy.py, docs/accuracy.md); near the root
- * the bracket cancels. The float64 kernels use it with the series; the float32 ones below. */
+ * the bracket cancels. x >= 0 takes _pos. */
+#define CACT_GELU_GRAD_CAP_BITS ((int64_t)0xC037000000000000)   /* -23.0 */
 CACT_INLINE double cact_gelu_tanh_grad_main(double x) {
-    cact_gelu_parts g = cact_gelu_tanh_parts(x);
-    double xc = g.xc, e = g.e;
+    int64_t xb = (int64_t)cact_as_uint64(x);
+    double xc = cact_as_double((uint64_t)(xb < CACT_GELU_GRAD_CAP_BITS ? xb : CACT_GELU_GRAD_CAP_BITS));
+    double uh, ul, ks;
+    cact_gelu_u(xc, &uh, &ul);                               /* u < 0 */
+    double t = cact_exp_reduce_raw(uh, ul, &ks);
+    double E = cact_ldexp_ks((1.0 + t) * CACT_2P600, ks);     /* 2^600 e, normal */
+    double e = (uh < -700.0 ? 0.0 : E) * CACT_2M600;          /* no subnormal e */
     double x2h, x2l, ph, pl, duh, dul, xh, xl;
     cact_two_prod(xc, xc, &x2h, &x2l);
     cact_two_prod(CACT_GELU_3C3_HI, x2h, &ph, &pl);
@@ -560,10 +569,9 @@ CACT_INLINE double cact_gelu_tanh_grad_main(double x) {
     cact_two_prod(ope, ope, &p, &pe);
     pe += 2.0 * ope * dl;
     cact_two_sum(xh, ope, &sh, &se);                         /* x u' + (1 + e): cancels near the root */
-    double num = x >= 0 ? CACT_MADD(e, xh, ope) + CACT_MADD(e, xl, dl) : sh + (se + (xl + dl));
-    double q = num / (p + pe);
-    double y = x >= 0 ? q : cact_gelu_scale(g, q);
-    return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? 1.0 : -0.0) : y;
+    double q = (sh + (se + (xl + dl))) / (p + pe);
+    double y = cact_mul_exp_t(q, t, ks);
+    return x != x ? x : y;
 }
 
 /* x >= 0 (else a placeholder): ((1 + e) + x e u') / (1 + e)^2 as in _main, with u and u' in plain
@@ -599,54 +607,84 @@ CACT_INLINE double cact_gelu_tanh_grad(double x) {
 }
 
 /* y = [g *] gelu'(x) over contiguous x (y must not overlap x or g), block by block: the values
- * are split by form into three packed lists (AVX-512: compress; else a branch-free loop), each
- * list is evaluated by a straight (vectorized) loop of its own form, and the results are put back.
- * SIMD lanes would otherwise all pay for every form: x >= 0 costs a third of _main. */
+ * are split by form into three packed lists, each list is evaluated by a straight (vectorized) loop
+ * of its own form over whole vectors (padded with a value of its form), and the results are put
+ * back. AVX-512: compress by the form masks of each 8, expand by the same masks; else a branch-free
+ * loop that records indices. SIMD lanes would otherwise all pay for every form: x >= 0 costs a
+ * third of _main. */
 #define CACT_GELU_BLOCK 256
+CACT_INLINE void cact_gelu_tanh_grad_lists(double v[3][CACT_GELU_BLOCK + 8], const int c[3]) {
+    const double fill[3] = {1.0, CACT_GELU_TANH_GRAD_ROOT_HI, -2.0};
+    int cp[3], f, k;
+    for (f = 0; f < 3; ++f) {
+        cp[f] = (c[f] + 7) & ~7;
+        for (k = c[f]; k < cp[f]; ++k) v[f][k] = fill[f];
+    }
+    for (k = 0; k < cp[0]; ++k) v[0][k] = cact_gelu_tanh_grad_pos(v[0][k]);
+    for (k = 0; k < cp[1]; ++k) v[1][k] = cact_gelu_tanh_grad_root(v[1][k]);
+    for (k = 0; k < cp[2]; ++k) v[2][k] = cact_gelu_tanh_grad_main(v[2][k]);
+}
+
 CACT_INLINE void cact_gelu_tanh_grad_run(const double *x, const double *g, double *y, Py_ssize_t n) {
     double v[3][CACT_GELU_BLOCK + 8];
-    int ix[3][CACT_GELU_BLOCK + 8];
     for (Py_ssize_t b = 0; b < n; b += CACT_GELU_BLOCK) {
         int m = (int)(n - b < CACT_GELU_BLOCK ? n - b : CACT_GELU_BLOCK), c[3] = {0, 0, 0}, j = 0, k, f;
         const double *xb = x + b;
         double *yb = y + b;
 #if defined(__AVX512F__) && defined(__AVX512VL__)
-        __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        const __m256i eight = _mm256_set1_epi32(8);
+        __mmask8 mk[CACT_GELU_BLOCK / 8][3];
         const __m512d zero = _mm512_setzero_pd(), root = _mm512_set1_pd(CACT_GELU_TANH_GRAD_ROOT_HI);
         const __m512d radius = _mm512_set1_pd(0.35);
-        for (; j + 8 <= m; j += 8) {
-            __m512d xv = _mm512_loadu_pd(xb + j);
-            __mmask8 mk[3];
-            mk[0] = _mm512_cmp_pd_mask(xv, zero, _CMP_GE_OQ);
-            mk[1] = _mm512_cmp_pd_mask(_mm512_abs_pd(_mm512_sub_pd(xv, root)), radius, _CMP_LT_OQ);
-            mk[2] = (__mmask8)~(mk[0] | mk[1]);
+        int w = m / 8;
+        for (k = 0; k < w; ++k) {
+            __m512d xv = _mm512_loadu_pd(xb + 8 * k);
+            mk[k][0] = _mm512_cmp_pd_mask(xv, zero, _CMP_GE_OQ);
+            mk[k][1] = _mm512_cmp_pd_mask(_mm512_abs_pd(_mm512_sub_pd(xv, root)), radius, _CMP_LT_OQ);
+            mk[k][2] = (__mmask8)~(mk[k][0] | mk[k][1]);
             for (f = 0; f < 3; ++f) {
-                _mm512_storeu_pd(v[f] + c[f], _mm512_maskz_compress_pd(mk[f], xv));
-                _mm256_storeu_si256((__m256i *)(ix[f] + c[f]), _mm256_maskz_compress_epi32(mk[f], idx));
-                c[f] += __builtin_popcount((unsigned)mk[f]);
+                _mm512_storeu_pd(v[f] + c[f], _mm512_maskz_compress_pd(mk[k][f], xv));
+                c[f] += __builtin_popcount((unsigned)mk[k][f]);
             }
-            idx = _mm256_add_epi32(idx, eight);
         }
+        j = 8 * w;
+        int c0[3] = {c[0], c[1], c[2]};   /* where the scalar tail's entries start */
+#else
+        int ix[3][CACT_GELU_BLOCK + 8];
 #endif
         for (; j < m; ++j) {
             double xj = xb[j];
             int pos = xj >= 0.0, near = CACT_GELU_NEAR_ROOT(xj), far = !(pos | near);
+#if !(defined(__AVX512F__) && defined(__AVX512VL__))
             ix[0][c[0]] = j;
+            ix[1][c[1]] = j;
+            ix[2][c[2]] = j;
+#endif
             v[0][c[0]] = xj;
             c[0] += pos;
-            ix[1][c[1]] = j;
             v[1][c[1]] = xj;
             c[1] += near;
-            ix[2][c[2]] = j;
             v[2][c[2]] = xj;
             c[2] += far;
         }
-        for (k = 0; k < c[0]; ++k) v[0][k] = cact_gelu_tanh_grad_pos(v[0][k]);
-        for (k = 0; k < c[1]; ++k) v[1][k] = cact_gelu_tanh_grad_root(v[1][k]);
-        for (k = 0; k < c[2]; ++k) v[2][k] = cact_gelu_tanh_grad_main(v[2][k]);
+        cact_gelu_tanh_grad_lists(v, c);
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+        int o[3] = {0, 0, 0};
+        for (k = 0; k < w; ++k) {
+            __m512d r = _mm512_maskz_expandloadu_pd(mk[k][0], v[0] + o[0]);
+            r = _mm512_mask_expandloadu_pd(r, mk[k][1], v[1] + o[1]);
+            r = _mm512_mask_expandloadu_pd(r, mk[k][2], v[2] + o[2]);
+            _mm512_storeu_pd(yb + 8 * k, r);
+            for (f = 0; f < 3; ++f) o[f] += __builtin_popcount((unsigned)mk[k][f]);
+        }
+        for (j = 8 * w; j < m; ++j) {   /* the tail, in order, from where each list's tail starts */
+            double xj = xb[j];
+            f = xj >= 0.0 ? 0 : (CACT_GELU_NEAR_ROOT(xj) ? 1 : 2);
+            yb[j] = v[f][c0[f]++];
+        }
+#else
         for (f = 0; f < 3; ++f)
             for (k = 0; k < c[f]; ++k) yb[ix[f][k]] = v[f][k];
+#endif
         if (g)
             for (j = 0; j < m; ++j) yb[j] *= g[b + j];
     }
