@@ -53,8 +53,7 @@ cdef extern from "_stream.h" nogil:
     bint cact_stream_ok(const void *y, Py_ssize_t n, Py_ssize_t size, Py_ssize_t nbytes)
     Py_ssize_t cact_stream_head(const void *y, Py_ssize_t n, Py_ssize_t size)
     Py_ssize_t cact_stream_start(const void *y, Py_ssize_t n, Py_ssize_t size, int t, int nt)
-    void cact_stream_f32(const float *src, float *dst, Py_ssize_t n)
-    void cact_stream_f64(const double *src, double *dst, Py_ssize_t n)
+    void cact_stream_copy(const void *src, void *dst, Py_ssize_t nbytes)
     void cact_stream_fence()
 
 cdef extern from "_softmax.h" nogil:

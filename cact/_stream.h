@@ -27,16 +27,12 @@
 #define CACT_STREAM_WIDE 1
 #define CACT_STREAM_ALIGN 64
 #define CACT_STREAM_PS(p, v) _mm512_stream_ps((p), (v))
-#define CACT_STREAM_PD(p, v) _mm512_stream_pd((p), (v))
 #define CACT_LOADU_PS(p) _mm512_loadu_ps(p)
-#define CACT_LOADU_PD(p) _mm512_loadu_pd(p)
 #else
 #define CACT_STREAM_WIDE 0
 #define CACT_STREAM_ALIGN 32
 #define CACT_STREAM_PS(p, v) _mm256_stream_ps((p), (v))
-#define CACT_STREAM_PD(p, v) _mm256_stream_pd((p), (v))
 #define CACT_LOADU_PS(p) _mm256_loadu_ps(p)
-#define CACT_LOADU_PD(p) _mm256_loadu_pd(p)
 #endif
 /* after a thread's last streaming store: the stores are weakly ordered until then */
 static inline void cact_stream_fence(void) { _mm_sfence(); }
@@ -79,24 +75,19 @@ static inline Py_ssize_t cact_stream_start(const void *y, Py_ssize_t n, Py_ssize
     return s < n ? s : n;
 }
 
-/* dst[0:n] = src[0:n]: non-temporal stores from dst's first aligned element, plain ones around */
-static inline void cact_stream_f32(const float *src, float *dst, Py_ssize_t n) {
+/* dst[0:nbytes] = src[0:nbytes]: non-temporal stores from dst's first aligned byte, plain copies
+ * of the head and tail around them (the bytes are copied as they are, whatever their type) */
+static inline void cact_stream_copy(const void *src, void *dst, Py_ssize_t nbytes) {
+    const char *s = (const char *)src;
+    char *d = (char *)dst;
     Py_ssize_t j = 0;
 #if CACT_CAN_STREAM
-    enum { L = CACT_STREAM_ALIGN / sizeof(float) };
-    for (; j < n && ((uintptr_t)(dst + j) % CACT_STREAM_ALIGN); ++j) dst[j] = src[j];
-    for (; j + L <= n; j += L) CACT_STREAM_PS(dst + j, CACT_LOADU_PS(src + j));
+    j = (Py_ssize_t)((CACT_STREAM_ALIGN - (uintptr_t)d % CACT_STREAM_ALIGN) % CACT_STREAM_ALIGN);
+    j = j < nbytes ? j : nbytes;
+    memcpy(d, s, (size_t)j);
+    for (; j + CACT_STREAM_ALIGN <= nbytes; j += CACT_STREAM_ALIGN)
+        CACT_STREAM_PS((float *)(d + j), CACT_LOADU_PS((const float *)(s + j)));
 #endif
-    for (; j < n; ++j) dst[j] = src[j];
-}
-
-static inline void cact_stream_f64(const double *src, double *dst, Py_ssize_t n) {
-    Py_ssize_t j = 0;
-#if CACT_CAN_STREAM
-    enum { L = CACT_STREAM_ALIGN / sizeof(double) };
-    for (; j < n && ((uintptr_t)(dst + j) % CACT_STREAM_ALIGN); ++j) dst[j] = src[j];
-    for (; j + L <= n; j += L) CACT_STREAM_PD(dst + j, CACT_LOADU_PD(src + j));
-#endif
-    for (; j < n; ++j) dst[j] = src[j];
+    memcpy(d + j, s + j, (size_t)(nbytes - j));
 }
 #endif

@@ -15,7 +15,7 @@ static double now(){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t
 __attribute__((noinline)) static void name##_direct(const float*x,float*y,long n){for(long j=0;j<n;j++) y[j]=expr(x[j]);} \
 static inline void name##_blk(const float*x,float*y,long n){for(long j=0;j<n;j++) y[j]=expr(x[j]);} \
 __attribute__((noinline)) static void name##_buf(const float*x,float*y,long n,float*buf,int nt){ \
-  for(long k=0;k<n;k+=B){long m=n-k<B?n-k:B; name##_blk(x+k,buf,m); if(nt) cact_stream_f32(buf,y+k,m); else memcpy(y+k,buf,4*m);} cact_stream_fence();}
+  for(long k=0;k<n;k+=B){long m=n-k<B?n-k:B; name##_blk(x+k,buf,m); if(nt) cact_stream_copy(buf,y+k,4*m); else memcpy(y+k,buf,4*m);} cact_stream_fence();}
 static inline float relu(float v){return v>0?v:0.0f;}
 KERN(gelu, cact_gelu_tanh_f32)
 KERN(sig, cact_sigmoid_f32)
