@@ -470,35 +470,26 @@ CACT_INLINE void cact_gelu_u(double x, double *uh, double *ul) {
 /* Beyond this |x| the result has saturated (x or -0) and x^3 would overflow. */
 #define CACT_GELU_TANH_SAT 1e10
 
-/* The pieces every gelu-tanh function needs: with v = -|u| (so e = exp(v) <= 1),
- * e = 2^k (1 + t) (k in ks, see cact_exp_reduce; e is 0 below 2^-1009, where 1 + e == 1 and
- * products with e go through cact_mul_exp_t, so no lane forms a subnormal e). */
-typedef struct { double xc, t, ks, e; } cact_gelu_parts;
-
-CACT_INLINE cact_gelu_parts cact_gelu_tanh_parts(double x) {
-    cact_gelu_parts g;
-    double uh, ul;
-    g.xc = x > CACT_GELU_TANH_SAT ? CACT_GELU_TANH_SAT : (x < -CACT_GELU_TANH_SAT ? -CACT_GELU_TANH_SAT : x);
-    cact_gelu_u(g.xc, &uh, &ul);
-    /* v = -|u|: u has x's sign */
-    double vh = x >= 0 ? -uh : uh, vl = x >= 0 ? -ul : ul;
-    double vc = vh < CACT_EXP_LOW ? CACT_EXP_LOW : vh;
-    g.t = cact_exp_reduce(vc, vc == vh ? vl : 0.0, &g.ks);
-    double E = cact_ldexp_ks((1.0 + g.t) * CACT_2P600, g.ks);           /* 2^600 e, normal */
-    g.e = (vh < -700.0 ? 0.0 : E) * CACT_2M600;
-    return g;
-}
-
-/* m * e, rounded once even when e is subnormal (see cact_mul_exp) */
-CACT_INLINE double cact_gelu_scale(cact_gelu_parts g, double m) { return cact_mul_exp_t(m, g.t, g.ks); }
-
-/* x >= 0: x s(u) = x r;  x < 0: x s(u) = x e r */
+/* x >= 0: x s(u) = x r;  x < 0: x s(u) = x e r, with e = exp(-|u|) = 2^k (1 + t) from u as a
+ * double-double and r = 1 / (1 + e); x e r is formed by cact_mul_exp_t (one rounding, also where
+ * it is subnormal), and e is 0 below e^-700, where 1 + e == 1 (no lane forms a subnormal e).
+ * |x| is capped at 22 inside by its bits (an integer min: a float compare-and-select against a
+ * constant makes GCC copy the arithmetic that follows for the capped lanes): |u| = 795 there,
+ * within exp's range with no clamp, and gelu has saturated: x for x >= 0 (x itself is the
+ * factor there) and -0 for x <= -22. A NaN is capped too and given back at the end. */
+#define CACT_GELU_CAP_BITS 0x4036000000000000ull   /* 22.0 */
 CACT_INLINE double cact_gelu_tanh(double x) {
-    cact_gelu_parts g = cact_gelu_tanh_parts(x);
-    double r = 1.0 / (1.0 + g.e);
-    double neg = cact_gelu_scale(g, x * r);
-    double y = x >= 0 ? x * r : neg;   /* NaN takes the second */
-    return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? x : -0.0) : y;
+    uint64_t xb = cact_as_uint64(x), ab = xb & 0x7fffffffffffffffull;
+    double xc = cact_as_double((ab < CACT_GELU_CAP_BITS ? ab : CACT_GELU_CAP_BITS) | (xb ^ ab));
+    double uh, ul, ks;
+    cact_gelu_u(xc, &uh, &ul);
+    double vh = x >= 0 ? -uh : uh, vl = x >= 0 ? -ul : ul;     /* v = -|u|: u has x's sign */
+    double t = cact_exp_reduce_raw(vh, vl, &ks);
+    double E = cact_ldexp_ks((1.0 + t) * CACT_2P600, ks);       /* 2^600 e, normal */
+    double e = (vh < -700.0 ? 0.0 : E) * CACT_2M600;
+    double r = 1.0 / (1.0 + e);
+    double y = x >= 0 ? x * r : cact_mul_exp_t(xc * r, t, ks);
+    return x != x ? x : y;
 }
 
 /* float32 input in float lanes: gelu(x) = x / (1 + e) for x >= 0, x e / (1 + e) for x < 0, with
