@@ -439,13 +439,17 @@ CACT_INLINE double cact_elu_grad(double x, double a) {
     return x > 0 ? 1.0 : a * cact_exp(x < 0 ? x : 0.0 * x);  /* 0 * x keeps NaN */
 }
 
-/* float32: expm1 and exp in float, the product with alpha rounded once (in double) */
+/* float32: expm1 and exp in float, the product with alpha rounded once (in double). expm1 is
+ * taken of -|x| with |x| capped at 30 by its bits (a signed integer min on the bits of -|x|, where
+ * a larger magnitude is a larger integer: a float compare-and-select against a constant makes GCC
+ * copy the arithmetic that follows for the capped lanes); a NaN is capped too and given back. */
+#define CACT_M30F_BITS ((int32_t)0xC1F00000u)   /* -30.0f */
 CACT_INLINE double cact_elu_f32(float x, double a) {
-    float ks, h = x < -30.0f ? -30.0f : x;
-    float t = cact_expf_t(x > 0.0f ? 0.0f * x : h, -0.0f, &ks);
+    int32_t nb = (int32_t)(cact_as_uint32(x) | 0x80000000u);             /* -|x| */
+    float ks, t = cact_expf_t_raw(cact_as_float((uint32_t)(nb < CACT_M30F_BITS ? nb : CACT_M30F_BITS)), -0.0f, &ks);
     float s2 = cact_ldexpf_ks(1.0f, ks);
     float em1 = CACT_MADDF(s2, t, s2 - 1.0f);
-    return x > 0 ? (double)x : a * (double)em1;
+    return x > 0 ? (double)x : (x != x ? (double)x : a * (double)em1);
 }
 
 CACT_INLINE double cact_elu_grad_f32(float x, double a) {

@@ -3,7 +3,8 @@
  *   git show REV:cact/_math.h | sed 's/cact_/old_/g; s/CACT_MATH_H/OLD_MATH_H/' > /tmp/math_old.h
  *   gcc -O3 -fno-math-errno -fno-trapping-math -ffp-contract=off -march=x86-64-v4 -mprefer-vector-width=512 \
  *       -I<python include> -Icact -DFN=gelu_tanh_f32 tools/c/f32_vs_rev.c -o /tmp/f32rev -lm && /tmp/f32rev
- * (-march=x86-64-v3, or none, for the other builds' code.) */
+ * (-march=x86-64-v3, or none, for the other builds' code; -DARG=1.3 for a second argument, as
+ * elu_f32's alpha; the result is rounded to float either way.) */
 #include <Python.h>
 #include "/tmp/math_old.h"
 #include "_math.h"
@@ -18,8 +19,13 @@
 #define STR2(x) #x
 #define STR(x) STR2(x)
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
-__attribute__((noinline)) static void run_old(const float *x, float *y, long n) { for (long j = 0; j < n; j++) y[j] = NAME(old_, FN)(x[j]); }
-__attribute__((noinline)) static void run_new(const float *x, float *y, long n) { for (long j = 0; j < n; j++) y[j] = NAME(cact_, FN)(x[j]); }
+#ifdef ARG
+#define CALL(f, v) (float)f((v), ARG)
+#else
+#define CALL(f, v) (float)f(v)
+#endif
+__attribute__((noinline)) static void run_old(const float *x, float *y, long n) { for (long j = 0; j < n; j++) y[j] = CALL(NAME(old_, FN), x[j]); }
+__attribute__((noinline)) static void run_new(const float *x, float *y, long n) { for (long j = 0; j < n; j++) y[j] = CALL(NAME(cact_, FN), x[j]); }
 #define N (1 << 20)
 int main(void) {
     static float x[N], y1[N], y2[N];
