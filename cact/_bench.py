@@ -97,10 +97,11 @@ def make_input(name, n, dtype, seed=0):
     return x, g, a
 
 
-def _cact_impls(name, x, g, a):
+def _cact_impls(name, x, g, a, mod=cact):
+    """(forward, backward) calls of `mod` (cact, or an earlier build of it: tools/ab.py)."""
+    f, fg = getattr(mod, name), getattr(mod, name + "_grad")
     if name == "prelu":
-        return (lambda: cact.prelu(x, a)), (lambda: cact.prelu_grad(x, a, grad_output=g))
-    f, fg = getattr(cact, name), getattr(cact, name + "_grad")
+        return (lambda: f(x, a)), (lambda: fg(x, a, grad_output=g))
     if name in FROM_Y:
         y = f(x)
         return (lambda: f(x)), (lambda: fg(y=y, grad_output=g))

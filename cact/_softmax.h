@@ -49,12 +49,8 @@ CACT_INLINE cact_vt_f64 cact_vd_madd(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f64 c
 
 /* a b - p exactly, for p = a b rounded: FMA, or Dekker's splitting without it */
 CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f64 p) {
-#if CACT_VECTORS && defined(__FMA__) && CACT_VBYTES == 64
-    return (cact_vt_f64)_mm512_fmsub_pd((__m512d)a, (__m512d)b, (__m512d)p);
-#elif CACT_VECTORS && defined(__FMA__) && CACT_VBYTES == 32
-    return (cact_vt_f64)_mm256_fmsub_pd((__m256d)a, (__m256d)b, (__m256d)p);
-#elif CACT_VECTORS && defined(__FMA__)
-    return (cact_vt_f64)_mm_fmsub_pd((__m128d)a, (__m128d)b, (__m128d)p);
+#if CACT_VECTORS && defined(__FMA__)
+    return cact_vd_madd(a, b, -p);   /* fused: one rounding of an exact value */
 #elif !CACT_VECTORS
     double pp, e;
     cact_two_prod(a, b, &pp, &e);

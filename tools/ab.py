@@ -13,19 +13,7 @@ import numpy as np
 
 import cact
 import cact_old
-from cact._bench import FROM_Y, FUNCTIONS, make_input, time_interleaved
-
-
-def calls(mod, name, op, x, g, a):
-    f, fg = getattr(mod, name), getattr(mod, name + "_grad")
-    if name == "prelu":
-        return (lambda: f(x, a)) if op == "forward" else (lambda: fg(x, a, grad_output=g))
-    if op == "forward":
-        return lambda: f(x)
-    if name in FROM_Y:
-        y = f(x)
-        return lambda: fg(y=y, grad_output=g)
-    return lambda: fg(x, grad_output=g)
+from cact._bench import FUNCTIONS, _cact_impls, make_input, time_interleaved
 
 
 def main():
@@ -52,9 +40,10 @@ def main():
         for op in args.ops.split(","):
             for size in args.sizes.split(","):
                 x, g, a = make_input(name, int(float(size)), np.dtype(args.dtype))
-                fns = [calls(cact_old, name, op, x, g, a), calls(cact, name, op, x, g, a)]
+                back = op == "backward"
+                fns = [_cact_impls(name, x, g, a, cact_old)[back], _cact_impls(name, x, g, a)[back]]
                 if torch is not None:
-                    fns.append(_torch_impls(torch, name, x, g, a)[op == "backward"])
+                    fns.append(_torch_impls(torch, name, x, g, a)[back])
                 t = time_interleaved(fns, repeats=args.repeats)
                 row = f"{name:10s} {op:8s} {args.dtype:7s} {x.size:>9,d}  old/new {t[0] / t[1]:5.2f}"
                 if torch is not None:
