@@ -294,10 +294,9 @@ def prelu_grad(x, alpha, *, axis=1, grad_output=None):
         fast = _PRELU_FAST.get(x.dtype)
         if fast is not None:
             gx = np.empty_like(x)
-            ga = fast[1](x, grad_output, alpha, gx, axis)
+            ga = fast[1](x, grad_output, alpha, gx, axis)   # in x's dtype, rounded once
             if ga is not None:
-                with np.errstate(over="ignore"):  # as below
-                    return gx, ga.astype(x.dtype)
+                return gx, ga
     a, result_dtype = as_input(x)
     slopes, ax, alpha_shape = as_channel_slopes(alpha, a, axis)
     g = None if grad_output is None else np.ascontiguousarray(as_grad_output(grad_output, a))

@@ -29,7 +29,8 @@ def _shape(name, n):
 
 def numpy_impls(name, x, a=None):
     """The seed's one-liner for `name` (forward), and its derivative written the same plain way:
-    (forward(), derivative(g=None)), the derivative returning g * f'(x) when g is given."""
+    (forward(), derivative(g=None)), the derivative returning g * f'(x) when g is given (prelu's:
+    that and the gradient of its slopes, the pair cact.prelu_grad returns)."""
     def times(g, d):
         return d if g is None else g * d
 
@@ -43,7 +44,10 @@ def numpy_impls(name, x, a=None):
     if name == "leaky_relu":
         return (lambda: np.maximum(0.01 * x, x)), (lambda g=None: times(g, np.where(x > 0, 1.0, 0.01).astype(x.dtype)))
     if name == "prelu":
-        return (lambda: np.maximum(a * x, x)), (lambda g=None: times(g, np.where(x > 0, x.dtype.type(1), a)))
+        def deriv(g=None):  # both gradients, as cact.prelu_grad and PyTorch's prelu backward give
+            gx = times(g, np.where(x > 0, x.dtype.type(1), a))
+            return gx, times(g, np.where(x > 0, x.dtype.type(0), x)).sum(axis=0)   # channels: axis 1
+        return (lambda: np.maximum(a * x, x)), deriv
     if name == "softmax":
         def fwd():
             e = np.exp(x - x.max(axis=-1, keepdims=True))

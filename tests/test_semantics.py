@@ -1,5 +1,6 @@
 """The conventions every public function keeps: one test per rule."""
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -461,6 +462,21 @@ def test_prelu_fast_path_matches_the_general_path(dtype, shape, axis):
         np.testing.assert_array_equal(gx, gx2)
         np.testing.assert_array_equal(ga, ga2)
         assert gx.dtype == ga.dtype == np.dtype(dtype) and ga.shape == alpha.shape
+
+
+def test_prelu_grad_alpha_beyond_float32_is_inf_on_both_paths_without_warnings():
+    # the float64 sums of g * x over a channel exceed float32's range: rounded once, to inf
+    x = np.full((4, 2), -3e38, np.float32)
+    g = np.full((4, 2), -1.0, np.float32)
+    g[:, 1] = 1e-30
+    alpha = np.array([0.5, 0.5], np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, ga = cact.prelu_grad(x, alpha, grad_output=g)              # fast path
+        _, ga2 = cact.prelu_grad(x, alpha.tolist(), grad_output=g)    # general path
+    expect = np.array([np.inf, np.float32(4 * -3e38 * 1e-30)], np.float32)
+    np.testing.assert_array_equal(ga, expect)
+    np.testing.assert_array_equal(ga2, expect)
 
 
 def test_prelu_fast_path_still_rejects_bad_slopes():
