@@ -31,9 +31,10 @@ _SFX = {F32: "f32", F64: "f64"}
 
 
 def _family(stem, ops):
-    """{op: {dtype: (contiguous kernel, strided kernel)}} for one elementwise activation."""
+    """{op: {dtype: (contiguous kernel, any-layout kernel, 1-D strided kernel)}} for one
+    elementwise activation."""
     return {
-        op: {dt: (getattr(K, f"{stem}_{op}_{s}"), getattr(K, f"{stem}_{op}_{s}_s")) for dt, s in _SFX.items()}
+        op: {dt: tuple(getattr(K, f"{stem}_{op}_{s}{k}") for k in ("", "_nd", "_s")) for dt, s in _SFX.items()}
         for op in ops
     }
 
@@ -88,14 +89,17 @@ def _finish(t, out, result_dtype):
 
 
 def _run_elementwise(kernels, a, g, t, p, fresh):
-    """Run an elementwise kernel pair (contiguous, strided) over a (and g) into t (same shape);
-    fresh: t is a new array."""
-    contiguous, strided = kernels
+    """Run an elementwise kernel (contiguous, any layout, 1-D strided) over a (and g) into t (same
+    shape); fresh: t is a new array."""
+    contiguous, any_layout, strided = kernels
     a = detach(a, t)
     if g is not None:
         g = detach(g, t)
     if contiguous(a, t, p, fresh) if g is None else contiguous(a, g, t, p, fresh):
         return
+    if any_layout(a, t, p, fresh) if g is None else any_layout(a, g, t, p, fresh):
+        return
+    # (unaligned arrays) NumPy's buffered iterator, 1-D chunks
     ops = [a, t] if g is None else [a, g, t]
     flags = [["readonly"]] * (len(ops) - 1) + [["writeonly"]]
     it = np.nditer(ops, flags=["external_loop", "buffered", "zerosize_ok", "grow_inner"],

@@ -1,0 +1,110 @@
+"""Arrays of any layout take the any-layout kernels (nd_plan in cact/_kernels.pyx.tp): the same
+bits as the contiguous call, at sizes where rows are cut into tasks and buffers, threaded or not."""
+import numpy as np
+import pytest
+
+import cact
+from cact import _dispatch
+from conftest import ELEMENTWISE
+
+RNG = np.random.default_rng(21)
+K = _dispatch.kernels
+
+
+def _views(base):
+    """(label, view) of a (64, 600) C-contiguous array"""
+    return [
+        ("rows step 2", base[::2]),
+        ("columns step 3", base[:, ::3]),
+        ("reversed columns", base[:, ::-1]),
+        ("both reversed", base[::-2, ::-1]),
+        ("transposed", base.T),
+        ("3-d permuted", base.reshape(16, 4, 600).transpose(2, 0, 1)),
+        ("4-d with ones", base.reshape(64, 1, 600, 1)[:, :, ::2]),
+        ("one long strided row", base.reshape(-1)[::3]),
+        ("zero strides", np.broadcast_to(base[:1], base.shape)),
+    ]
+
+
+@pytest.fixture(params=[1, 2], ids=["1 thread", "2 threads"])
+def threads(request):
+    before = cact.get_num_threads()
+    cact.set_num_threads(request.param)
+    yield request.param
+    cact.set_num_threads(before)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_any_layout_gives_the_bits_of_the_contiguous_call(name, dt, threads):
+    f, fg, kw = ELEMENTWISE[name]
+    base = (RNG.standard_normal((64, 600)) * 4).astype(dt)
+    for label, x in _views(base):
+        xc = np.ascontiguousarray(x)
+        g = RNG.standard_normal(x.shape).astype(dt)[..., ::-1]   # g in a layout of its own
+        gc = np.ascontiguousarray(g)
+        np.testing.assert_array_equal(f(x, **kw), f(xc, **kw), err_msg=label)
+        np.testing.assert_array_equal(fg(x, **kw), fg(xc, **kw), err_msg=label)
+        np.testing.assert_array_equal(fg(x, grad_output=g, **kw), fg(xc, grad_output=gc, **kw), err_msg=label)
+        out = np.full(x.shape[::-1], np.nan, dt).T            # out in yet another layout
+        assert f(x, out=out, **kw) is out
+        np.testing.assert_array_equal(out, f(xc, **kw), err_msg=label)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_in_place_on_a_strided_view(name, dt, threads):
+    f, fg, kw = ELEMENTWISE[name]
+    base = (RNG.standard_normal((40, 3000)) * 4).astype(dt)
+    keep = base.copy()
+    view = base[::2, ::-3]
+    expected = f(np.ascontiguousarray(view), **kw)
+    assert f(view, out=view, **kw) is view
+    np.testing.assert_array_equal(view, expected)
+    untouched = np.ones(base.shape, bool)
+    untouched[::2, ::-3] = False
+    np.testing.assert_array_equal(base[untouched], keep[untouched])
+    g = keep[1::2, ::3].copy()
+    expected = fg(keep[::2, ::-3], grad_output=g, **kw)
+    view[...] = keep[::2, ::-3]
+    fg(view, grad_output=g, out=view, **kw)
+    np.testing.assert_array_equal(view, expected)
+
+
+@pytest.mark.parametrize("slope", [0.2, 1e30, 3e-39])
+def test_leaky_relu_slopes_that_need_the_double_functions_on_any_layout(slope, threads):
+    x = (RNG.standard_normal((50, 900)) * 4).astype(np.float32)[:, ::-2]
+    xc = np.ascontiguousarray(x)
+    g = RNG.standard_normal(x.shape).astype(np.float32)
+    np.testing.assert_array_equal(cact.leaky_relu(x, alpha=slope), cact.leaky_relu(xc, alpha=slope))
+    np.testing.assert_array_equal(cact.leaky_relu_grad(x, alpha=slope, grad_output=g),
+                                  cact.leaky_relu_grad(xc, alpha=slope, grad_output=g))
+
+
+def test_the_any_layout_kernel_takes_these_views_and_declines_unaligned_arrays():
+    base = RNG.standard_normal((64, 600)).astype(np.float32)
+    for label, x in _views(base):
+        y = np.empty(x.shape, np.float32)
+        assert K.sigmoid_fwd_f32_nd(x, y, 0.0) is True, label
+        np.testing.assert_array_equal(y, cact.sigmoid(np.ascontiguousarray(x)))
+    raw = np.zeros(4 * 1000 + 1, np.uint8)
+    x = np.frombuffer(raw.data[1:], np.float32)   # 1 byte off: unaligned
+    assert not x.flags.aligned
+    x_read = x.copy()
+    y = np.empty(1000, np.float32)
+    assert K.sigmoid_fwd_f32_nd(x, y, 0.0) is False
+    np.testing.assert_array_equal(cact.sigmoid(x), cact.sigmoid(x_read))   # the fallback path
+    assert K.sigmoid_fwd_f32_nd(base, np.empty((64, 600), np.float64), 0.0) is False
+    assert K.sigmoid_fwd_f32_nd(base, np.empty((600, 64), np.float32), 0.0) is False
+    readonly = np.empty((64, 600), np.float32)
+    readonly.flags.writeable = False
+    assert K.sigmoid_fwd_f32_nd(base, readonly, 0.0) is False
+
+
+@pytest.mark.parametrize("shape", [(0, 5), (5, 0), (1, 1), (1,), (3, 1, 0)])
+def test_empty_and_single_element_views(shape):
+    x = np.ones(shape, np.float64)
+    view = np.moveaxis(x, 0, -1)
+    y = np.empty(view.shape)
+    assert K.relu_fwd_f64_nd(view, y, 0.0) is True
+    np.testing.assert_array_equal(y, np.maximum(view, 0))
