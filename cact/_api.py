@@ -50,6 +50,7 @@ _SOFTMAX = {
         "bwd": getattr(K, f"softmax_bwd_{s}"),
         "jac": getattr(K, f"softmax_jac_{s}"),
         "bwd_y": getattr(K, f"softmax_bwd_y_{s}"),
+        "fwd_nd": getattr(K, f"softmax_fwd_nd_{s}"),
     }
     for dt, s in _SFX.items()
 }
@@ -234,7 +235,11 @@ def softmax(x, axis=-1, *, out=None):
     ax = as_axis(axis, a.ndim)
     if out is not None:
         check_out(out, a.shape, result_dtype)
-    t, t2 = _softmax_target(a, ax, out)
+    # any layout, any axis, no copies: the result in x's layout (or out itself)
+    t = out if (out is not None and out.dtype is a.dtype) else np.empty_like(a)
+    if _SOFTMAX[a.dtype]["fwd_nd"](detach(a, t), t, ax):
+        return _finish(t, out, result_dtype)
+    t, t2 = _softmax_target(a, ax, out)   # (unaligned arrays) through contiguous rows
     x2 = _rows(detach(a, t), ax)
     _softmax_kernel(_SOFTMAX[a.dtype]["fwd"], x2, t2)
     return _finish(t, out, result_dtype)

@@ -34,6 +34,9 @@ typedef double cact_vt_f64;
  * CACT_LANES / (doubles per vector) independent vectors, so the adds overlap. */
 #define CACT_LANES 16
 
+/* columns per tile of the column kernels (softmax down a strided axis, one column per SIMD lane) */
+#define CACT_COLS 16
+
 /* a b + c, fused where the build has FMA (callers use it where a b is exact, so it is the same sum) */
 CACT_INLINE cact_vt_f64 cact_vd_madd(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f64 c) {
 #if CACT_VECTORS && defined(__FMA__) && CACT_VBYTES == 64
@@ -46,6 +49,25 @@ CACT_INLINE cact_vt_f64 cact_vd_madd(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f64 c
     return a * b + c;
 #endif
 }
+
+/* the same in float lanes: fused exactly where CACT_MADDF is (so the lanes give its bits) */
+#if CACT_VECTORS
+CACT_INLINE cact_vt_f32 cact_vf_madd(cact_vt_f32 a, cact_vt_f32 b, cact_vt_f32 c) {
+#if defined(__FMA__) && CACT_VBYTES == 64
+    return (cact_vt_f32)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+#elif defined(__FMA__) && CACT_VBYTES == 32
+    return (cact_vt_f32)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
+#elif defined(__FMA__)
+    float r[sizeof(cact_vt_f32) / sizeof(float)], av[sizeof r / sizeof(float)], bv[sizeof av / sizeof(float)], cv[sizeof av / sizeof(float)];
+    memcpy(av, &a, sizeof av); memcpy(bv, &b, sizeof bv); memcpy(cv, &c, sizeof cv);
+    for (size_t i = 0; i < sizeof r / sizeof(float); ++i) r[i] = __builtin_fmaf(av[i], bv[i], cv[i]);
+    memcpy(&a, r, sizeof r);
+    return a;
+#else
+    return a * b + c;
+#endif
+}
+#endif
 
 /* a b - p exactly, for p = a b rounded: FMA, or Dekker's splitting without it */
 CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f64 p) {

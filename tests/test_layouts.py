@@ -108,3 +108,58 @@ def test_empty_and_single_element_views(shape):
     y = np.empty(view.shape)
     assert K.relu_fwd_f64_nd(view, y, 0.0) is True
     np.testing.assert_array_equal(y, np.maximum(view, 0))
+
+
+# ---- softmax along any axis of any layout -------------------------------------------------------
+
+def _softmax_reference(x, axis):
+    """softmax of a C-contiguous copy with `axis` moved last: the contiguous rows' bits"""
+    moved = np.ascontiguousarray(np.moveaxis(x, axis, -1))
+    return np.moveaxis(cact.softmax(moved), -1, axis)
+
+
+def _softmax_cases(dt):
+    """(label, base array, view of it, axis)"""
+    rng = np.random.default_rng(5)
+    nchw = (rng.standard_normal((2, 21, 8, 40)) * 4).astype(dt)
+    nchw[0, :, 3, 5] = -np.inf          # a column all -inf: NaN
+    nchw[1, 4, 2, 7] = np.nan           # a column with a NaN: NaN
+    nchw[1, 6, 0, 9] = np.inf           # +inf: NaN (inf - inf)
+    nchw[0, 2:9, 1, 1] = -np.inf        # a few -inf: exactly 0 there
+    nchw[1, :, 5, 33] += 1e4            # a large max: still finite
+    wide = (rng.standard_normal((37, 1003)) * 4).astype(dt)
+    return [
+        ("NCHW channels", nchw, lambda a: a, 1),
+        ("NCHW, a tile of 3 columns", nchw, lambda a: a[..., :35], 1),
+        ("C order, axis 0", wide, lambda a: a, 0),
+        ("transposed, last axis", wide, lambda a: a.T, -1),
+        ("every other row", wide, lambda a: a[::2], -1),
+        ("every other column (gathered rows)", wide, lambda a: a[:, ::2], -1),
+        ("reversed softmax axis", wide, lambda a: a[:, ::-1], -1),
+        ("reversed, axis 0", wide, lambda a: a[::-1], 0),
+        ("4-d permuted", nchw, lambda a: a.transpose(0, 2, 1, 3), -1),
+        ("4-d permuted, axis 2", nchw, lambda a: a.transpose(0, 2, 1, 3), 2),
+    ]
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_softmax_on_any_layout_and_axis_gives_the_bits_of_contiguous_rows(dt, threads):
+    for label, base, view, axis in _softmax_cases(dt):
+        x = view(base)
+        with np.errstate(invalid="ignore"):
+            expected = _softmax_reference(x, axis)
+        np.testing.assert_array_equal(cact.softmax(x, axis=axis), expected, err_msg=label)
+        out = np.full(x.shape[::-1], 7, dt).T                 # out in the other order
+        assert cact.softmax(x, axis=axis, out=out) is out
+        np.testing.assert_array_equal(out, expected, err_msg=label)
+        inplace = view(base.copy())                           # in place, on the same view
+        assert cact.softmax(inplace, axis=axis, out=inplace) is inplace
+        np.testing.assert_array_equal(inplace, expected, err_msg=label)
+
+
+def test_softmax_any_layout_kernel_declines_what_it_cannot_plan():
+    x = np.ones((4, 5), np.float32)
+    assert K.softmax_fwd_nd_f32(x.T, np.empty((5, 4), np.float32), 0) is True
+    assert K.softmax_fwd_nd_f32(x, np.empty((4, 5), np.float64), 1) is False
+    assert K.softmax_fwd_nd_f32(x, np.empty((5, 4), np.float32), 1) is False
+    assert K.softmax_fwd_nd_f32(x, np.empty((4, 5), np.float32), 2) is False

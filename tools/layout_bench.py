@@ -6,7 +6,8 @@ import), interleaved in one process.
     bash tools/ab_build.sh REV && PYTHONPATH=/tmp/cact_ab python tools/layout_bench.py
 
 Each view holds 1e6 values (500,000 for the column steps) of a (2000, 1000) array, a new result
-each call.
+each call. softmax (in --functions) runs along axes and views of its own: NCHW channels (axis 1),
+axis 0 of a C-order matrix, the last axis of views.
 """
 import argparse
 
@@ -51,6 +52,38 @@ TORCH = {"sigmoid": lambda t: torch.sigmoid(t), "relu": lambda t: torch.relu(t),
          "leaky_relu": lambda t: F.leaky_relu(t, 0.01)}
 
 
+def softmax_cases(dtype):
+    """(label, x, axis, the same in PyTorch as (tensor, dim) or None)"""
+    rng = np.random.default_rng(1)
+    nchw = (rng.standard_normal((8, 21, 64, 64)) * 3).astype(dtype)
+    mat = (rng.standard_normal((2000, 1000)) * 3).astype(dtype)
+    small = (rng.standard_normal((64, 1000)) * 3).astype(dtype)
+    att = (rng.standard_normal((4, 128, 16, 128)) * 3).astype(dtype)
+    cases = [("NCHW axis 1", nchw, 1, lambda t: (t(nchw), 1)),
+             ("(64,1000) axis 0", small, 0, lambda t: (t(small), 0)),
+             ("rows ::2, last", mat[::2], -1, lambda t: (t(mat)[::2], 1)),
+             ("cols ::2, last", mat[:, ::2], -1, lambda t: (t(mat)[:, ::2], 1)),
+             ("transposed, last", mat[:1000].T, -1, lambda t: (t(mat)[:1000].T, 1)),
+             ("(B,H,T,T) from (B,T,H,T)", att.transpose(0, 2, 1, 3), -1, lambda t: (t(att).permute(0, 2, 1, 3), 3)),
+             ("contiguous, last", mat[:1000], -1, lambda t: (t(mat)[:1000], 1))]
+    return cases
+
+
+def run_softmax(args):
+    for label, x, axis, tview in softmax_cases(args.dtype):
+        fns = [lambda: cact.softmax(x, axis=axis)]
+        who = ["cact"]
+        if cact_old is not None:
+            fns.append(lambda: cact_old.softmax(x, axis=axis))
+            who.append("old")
+        if torch is not None:
+            t, dim = tview(torch.from_numpy)
+            fns.append(lambda t=t, dim=dim: torch.softmax(t, dim))
+            who.append("torch")
+        times = time_interleaved(fns, repeats=args.repeats)
+        print(f"  {'softmax':10s} {label:26s} " + "  ".join(f"{w} {t / x.size * 1e9:6.3f}" for w, t in zip(who, times)))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--functions", default="sigmoid,gelu,relu")
@@ -63,6 +96,9 @@ def main():
     print(f"cact {cact.__version__}, {args.dtype}, {cact.get_num_threads()} threads; ns per value"
           + ("; old: cact_old" if cact_old else "") + ("; torch: the same view in PyTorch" if torch else ""))
     for name in args.functions.split(","):
+        if name == "softmax":
+            run_softmax(args)
+            continue
         fns, labels = [], []
         for label, v in vs.items():
             fns.append(lambda v=v: getattr(cact, name)(v))
