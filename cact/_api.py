@@ -51,6 +51,7 @@ _SOFTMAX = {
         "jac": getattr(K, f"softmax_jac_{s}"),
         "bwd_y": getattr(K, f"softmax_bwd_y_{s}"),
         "fwd_nd": getattr(K, f"softmax_fwd_nd_{s}"),
+        "bwd_nd": getattr(K, f"softmax_bwd_nd_{s}"),
     }
     for dt, s in _SFX.items()
 }
@@ -346,11 +347,18 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
         g = as_grad_output(grad_output, a, ref=name)
         if out is not None:
             check_out(out, a.shape, result_dtype)
-        t, t2 = _softmax_target(a, ax, out)
+        # any layout, any axis, no copies: the result in the input's layout (or out itself).
+        # From y each element is read before it is written, so an exact alias is fine; the x row
+        # kernel reads g after writing its output, so there g must not alias the output at all.
+        t = out if (out is not None and out.dtype is a.dtype) else np.empty_like(a)
+        ga = detach(g, t) if from_y else (g.copy() if np.may_share_memory(g, t) else g)
+        if kernels["bwd_nd"](detach(a, t), ga, t, ax, from_y):
+            return _finish(t, out, result_dtype)
+        t, t2 = _softmax_target(a, ax, out)   # (unaligned arrays) through contiguous rows
         x2 = _rows(detach(a, t), ax)
-        if from_y:  # each element is read before it is written: an exact alias is fine
+        if from_y:
             _softmax_kernel(kernels["bwd_y"], x2, t2, _rows(detach(g, t), ax))
-        else:  # the x row kernel reads g after writing its output: g must not alias it at all
+        else:
             g2 = _rows(g.copy() if np.may_share_memory(g, t) else g, ax)
             _softmax_kernel(kernels["bwd"], x2, t2, g2)
         return _finish(t, out, result_dtype)

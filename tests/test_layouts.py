@@ -163,3 +163,35 @@ def test_softmax_any_layout_kernel_declines_what_it_cannot_plan():
     assert K.softmax_fwd_nd_f32(x, np.empty((4, 5), np.float64), 1) is False
     assert K.softmax_fwd_nd_f32(x, np.empty((5, 4), np.float32), 1) is False
     assert K.softmax_fwd_nd_f32(x, np.empty((4, 5), np.float32), 2) is False
+
+
+def _softmax_grad_reference(src, g, axis, from_y):
+    moved = np.ascontiguousarray(np.moveaxis(src, axis, -1))
+    gm = np.ascontiguousarray(np.moveaxis(g, axis, -1))
+    r = cact.softmax_grad(y=moved, grad_output=gm) if from_y else cact.softmax_grad(moved, grad_output=gm)
+    return np.moveaxis(r, -1, axis)
+
+
+@pytest.mark.parametrize("from_y", [False, True], ids=["from x", "from y"])
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_softmax_backward_on_any_layout_and_axis_gives_the_bits_of_contiguous_rows(dt, from_y, threads):
+    rng = np.random.default_rng(8)
+    for label, base, view, axis in _softmax_cases(dt):
+        x = view(base)
+        with np.errstate(invalid="ignore"):
+            src = cact.softmax(x, axis=axis) if from_y else x
+        g = rng.standard_normal(x.shape[::-1]).astype(dt).T          # g in yet another order
+        kw = {"y": src} if from_y else {"x": src}
+        with np.errstate(invalid="ignore"):
+            expected = _softmax_grad_reference(src, g, axis, from_y)
+            np.testing.assert_array_equal(cact.softmax_grad(**kw, grad_output=g, axis=axis), expected, err_msg=label)
+            out = np.full(x.shape, 7, dt)
+            assert cact.softmax_grad(**kw, grad_output=g, axis=axis, out=out) is out
+            np.testing.assert_array_equal(out, expected, err_msg=label)
+            # in place into grad_output, on the same view of a copy of its base
+            gbase = np.ascontiguousarray(base.copy())
+            gbase[...] = rng.standard_normal(base.shape)
+            gv = view(gbase)
+            expected = _softmax_grad_reference(src, gv.copy(), axis, from_y)
+            assert cact.softmax_grad(**kw, grad_output=gv, axis=axis, out=gv) is gv
+            np.testing.assert_array_equal(gv, expected, err_msg=label)
