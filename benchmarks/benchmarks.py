@@ -142,3 +142,36 @@ class BackwardFromOutput(_Base):
 
     def peakmem_backward_from_output(self, function, dtype, n, impl):
         self.call()
+
+
+class Layouts:
+    """Views and axes other than C-contiguous rows (tools/layout_bench.py has the same cases): the
+    elementwise kernels on strided views, softmax and its backward down a strided axis."""
+    params = [["rows ::2", "cols ::-1", "transposed", "NCHW axis 1", "NCHW axis 1 backward(y)"],
+              ["float32", "float64"], ["cact", "numpy"]]
+    param_names = ["case", "dtype", "impl"]
+    timeout = 300
+
+    def setup(self, case, dtype, impl):
+        rng = np.random.default_rng(0)
+        if case.startswith("NCHW"):
+            x = (rng.standard_normal((8, 21, 64, 64)) * 3).astype(dtype)
+            g = rng.standard_normal(x.shape).astype(dtype)
+            y = cact.softmax(x, axis=1)
+            if case.endswith("backward(y)"):
+                self.call = ((lambda: cact.softmax_grad(y=y, grad_output=g, axis=1)) if impl == "cact"
+                             else (lambda: y * (g - (g * y).sum(axis=1, keepdims=True))))
+            else:
+                def numpy_softmax():
+                    e = np.exp(x - x.max(axis=1, keepdims=True))
+                    return e / e.sum(axis=1, keepdims=True)
+                self.call = (lambda: cact.softmax(x, axis=1)) if impl == "cact" else numpy_softmax
+        else:
+            base = (rng.standard_normal((2000, 1000)) * 3).astype(dtype)
+            v = {"rows ::2": base[::2], "cols ::-1": base[:, ::-1], "transposed": base[:1000].T}[case]
+            self.call = (lambda: cact.sigmoid(v)) if impl == "cact" else (lambda: 1 / (1 + np.exp(-v)))
+        _warm_up()
+        self.call()
+
+    def time_layout(self, case, dtype, impl):
+        self.call()
