@@ -65,7 +65,7 @@ def _target(a, out, result_dtype):
     """Where the kernel writes: `out` itself when it has the compute dtype, else a new array."""
     if out is not None:
         check_out(out, a.shape, result_dtype)
-        if out.dtype is a.dtype:
+        if out.dtype is a.dtype and out.flags.aligned:
             return out
     return np.empty_like(a)
 
@@ -206,7 +206,7 @@ def prelu(x, alpha, *, axis=1, out=None):
         return _finish(t, out, result_dtype)
     if out is not None:
         check_out(out, a.shape, result_dtype)
-    t = out if (out is not None and out.dtype is a.dtype and out.flags.c_contiguous) else np.empty(a.shape, a.dtype)
+    t = out if (out is not None and out.dtype is a.dtype and out.flags.c_contiguous and out.flags.aligned) else np.empty(a.shape, a.dtype)
     a = np.ascontiguousarray(detach(a, t))
     _PRELU[a.dtype][0](a, slopes, t, *_channel_dims(a.shape, ax))
     return _finish(t, out, result_dtype)
@@ -237,7 +237,7 @@ def softmax(x, axis=-1, *, out=None):
     if out is not None:
         check_out(out, a.shape, result_dtype)
     # any layout, any axis, no copies: the result in x's layout (or out itself)
-    t = out if (out is not None and out.dtype is a.dtype) else np.empty_like(a)
+    t = out if (out is not None and out.dtype is a.dtype and out.flags.aligned) else np.empty_like(a)
     if _SOFTMAX[a.dtype]["fwd_nd"](detach(a, t), t, ax):
         return _finish(t, out, result_dtype)
     t, t2 = _softmax_target(a, ax, out)   # (unaligned arrays) through contiguous rows
@@ -350,7 +350,7 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
         # any layout, any axis, no copies: the result in the input's layout (or out itself).
         # From y each element is read before it is written, so an exact alias is fine; the x row
         # kernel reads g after writing its output, so there g must not alias the output at all.
-        t = out if (out is not None and out.dtype is a.dtype) else np.empty_like(a)
+        t = out if (out is not None and out.dtype is a.dtype and out.flags.aligned) else np.empty_like(a)
         ga = detach(g, t) if from_y else (g.copy() if np.may_share_memory(g, t) else g)
         if kernels["bwd_nd"](detach(a, t), ga, t, ax, from_y):
             return _finish(t, out, result_dtype)
@@ -391,7 +391,7 @@ def _rows(a, ax):
 
 def _softmax_target(a, ax, out):
     """(array the result lands in, its (rows, K) view the kernel writes)."""
-    if out is not None and out.dtype is a.dtype:
+    if out is not None and out.dtype is a.dtype and out.flags.aligned:
         v = rows_view(np.moveaxis(out, ax, -1), a.shape[ax])
         if v is not None:
             return out, v

@@ -42,12 +42,14 @@ def _compute_dtypes(dt, name):
 def as_input(x, name="x"):
     """Return (x as an array of its compute dtype, result dtype).
 
-    float32 and float64 are used as they are; float16 computes in float32; bool and integers in
-    float64 (as np.exp does); byte-swapped data is converted to native order."""
+    float32 and float64 are used as they are (copied when unaligned); float16 computes in float32;
+    bool and integers in float64 (as np.exp does); byte-swapped data is converted to native order."""
     a = x if type(x) is np.ndarray else np.asarray(x)
     dt = a.dtype
     if dt is F32 or dt is F64:
-        return a, dt
+        # the kernels read floats through typed pointers: an unaligned array (np.frombuffer at an
+        # odd offset, a packed record's field) is copied
+        return (a if a.flags.aligned else a.copy()), dt
     compute, result = _compute_dtypes(dt, name)
     return a.astype(compute), result
 
@@ -60,7 +62,7 @@ def as_grad_output(g, a, name="grad_output", ref="x"):
         ga = ga.astype(a.dtype)
     if ga.shape != a.shape:
         raise ValueError(f"{name} has shape {ga.shape}, but {ref} has shape {a.shape}; they must match")
-    return ga
+    return ga if ga.flags.aligned else ga.copy()
 
 
 def check_out(out, shape, result_dtype, name="out"):
@@ -117,7 +119,7 @@ def as_channel_slopes(alpha, a, axis, name="alpha"):
             raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
         if arr.ndim > 1:
             raise ValueError(f"{name} must be a scalar or a 1-D array, got shape {arr.shape}")
-        slopes = np.ascontiguousarray(arr.reshape(-1), dtype=np.float64)
+        slopes = np.require(arr.reshape(-1), np.float64, "CA")   # contiguous, aligned
         if slopes.size == 0:
             raise ValueError(f"{name} must not be empty")
         if not np.isfinite(slopes).all():

@@ -87,13 +87,10 @@ def test_the_any_layout_kernel_takes_these_views_and_declines_unaligned_arrays()
         y = np.empty(x.shape, np.float32)
         assert K.sigmoid_fwd_f32_nd(x, y, 0.0) is True, label
         np.testing.assert_array_equal(y, cact.sigmoid(np.ascontiguousarray(x)))
-    raw = np.zeros(4 * 1000 + 1, np.uint8)
-    x = np.frombuffer(raw.data[1:], np.float32)   # 1 byte off: unaligned
-    assert not x.flags.aligned
-    x_read = x.copy()
+    x = _unaligned(np.linspace(-5, 5, 1000, dtype=np.float32))
     y = np.empty(1000, np.float32)
     assert K.sigmoid_fwd_f32_nd(x, y, 0.0) is False
-    np.testing.assert_array_equal(cact.sigmoid(x), cact.sigmoid(x_read))   # the fallback path
+    assert K.sigmoid_fwd_f32(x, y, 0.0) is False
     assert K.sigmoid_fwd_f32_nd(base, np.empty((64, 600), np.float64), 0.0) is False
     assert K.sigmoid_fwd_f32_nd(base, np.empty((600, 64), np.float32), 0.0) is False
     readonly = np.empty((64, 600), np.float32)
@@ -195,3 +192,42 @@ def test_softmax_backward_on_any_layout_and_axis_gives_the_bits_of_contiguous_ro
             expected = _softmax_grad_reference(src, gv.copy(), axis, from_y)
             assert cact.softmax_grad(**kw, grad_output=gv, axis=axis, out=gv) is gv
             np.testing.assert_array_equal(gv, expected, err_msg=label)
+
+
+def _unaligned(a):
+    """a copy of `a` one byte off its dtype's alignment (as np.frombuffer at an odd offset gives)"""
+    raw = np.zeros(a.nbytes + 1, np.uint8)
+    u = np.frombuffer(raw.data[1:], a.dtype).reshape(a.shape)
+    u[...] = a
+    assert not u.flags.aligned
+    return u
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_unaligned_arrays_give_the_results_of_aligned_ones(dt):
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((30, 64)) * 3).astype(dt)
+    g = rng.standard_normal(x.shape).astype(dt)
+    alpha = rng.uniform(0, 0.5, 64).astype(dt)
+    xu, gu = _unaligned(x), _unaligned(g)
+    for name, (f, fg, kw) in ELEMENTWISE.items():
+        np.testing.assert_array_equal(f(xu, **kw), f(x, **kw), err_msg=name)
+        np.testing.assert_array_equal(fg(xu, grad_output=gu, **kw), fg(x, grad_output=g, **kw), err_msg=name)
+        out = _unaligned(np.zeros_like(x))
+        assert f(xu, out=out, **kw) is out
+        np.testing.assert_array_equal(out, f(x, **kw), err_msg=name)
+    for axis in (-1, 0):
+        np.testing.assert_array_equal(cact.softmax(xu, axis=axis), cact.softmax(x, axis=axis))
+        out = _unaligned(np.zeros_like(x))
+        assert cact.softmax(xu, axis=axis, out=out) is out
+        np.testing.assert_array_equal(out, cact.softmax(x, axis=axis))
+        np.testing.assert_array_equal(cact.softmax_grad(xu, axis=axis, grad_output=gu),
+                                      cact.softmax_grad(x, axis=axis, grad_output=g))
+        np.testing.assert_array_equal(cact.softmax_grad(y=xu, axis=axis, grad_output=gu),
+                                      cact.softmax_grad(y=x, axis=axis, grad_output=g))
+    np.testing.assert_array_equal(cact.prelu(xu, _unaligned(alpha)), cact.prelu(x, alpha))
+    out = _unaligned(np.zeros_like(x))
+    assert cact.prelu(xu, _unaligned(alpha), out=out) is out
+    np.testing.assert_array_equal(out, cact.prelu(x, alpha))
+    for a, b in zip(cact.prelu_grad(xu, _unaligned(alpha), grad_output=gu), cact.prelu_grad(x, alpha, grad_output=g)):
+        np.testing.assert_array_equal(a, b)
