@@ -231,3 +231,12 @@ def test_unaligned_arrays_give_the_results_of_aligned_ones(dt):
     np.testing.assert_array_equal(out, cact.prelu(x, alpha))
     for a, b in zip(cact.prelu_grad(xu, _unaligned(alpha), grad_output=gu), cact.prelu_grad(x, alpha, grad_output=g)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_softmax_down_a_very_long_strided_axis_gathers_rows_instead_of_tiles():
+    # K x 16 column tiles beyond 2 MB per thread: the rows are gathered (a K-element buffer each)
+    x = np.random.default_rng(4).standard_normal((40000, 5)).astype(np.float32)
+    g = np.random.default_rng(5).standard_normal(x.shape).astype(np.float32)
+    np.testing.assert_array_equal(cact.softmax(x, axis=0), _softmax_reference(x, 0))
+    y = cact.softmax(x, axis=0)
+    np.testing.assert_array_equal(cact.softmax_grad(y=y, grad_output=g, axis=0), _softmax_grad_reference(y, g, 0, True))
