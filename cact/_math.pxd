@@ -62,6 +62,10 @@ cdef extern from "_softmax.h" nogil:
     enum: CACT_COLS
     void cact_softmax_cols_f32(const float *x, Py_ssize_t xs, float *y, Py_ssize_t ys, Py_ssize_t K, int B, float *buf)
     void cact_softmax_cols_f64(const double *x, Py_ssize_t xs, double *y, Py_ssize_t ys, Py_ssize_t K, int B, double *buf)
+    enum: CACT_PANEL_F32
+    enum: CACT_PANEL_F64
+    void cact_softmax_vjp_y_panel_f32(const float *y, Py_ssize_t ys, const float *g, Py_ssize_t gs, float *out, Py_ssize_t os, Py_ssize_t K, int B)
+    void cact_softmax_vjp_y_panel_f64(const double *y, Py_ssize_t ys, const double *g, Py_ssize_t gs, double *out, Py_ssize_t os, Py_ssize_t K, int B)
     void cact_softmax_vjp_cols_f32(const float *x, Py_ssize_t xs, const float *g, Py_ssize_t gs, float *out, Py_ssize_t os, Py_ssize_t K, int B, float *buf, int from_y)
     void cact_softmax_vjp_cols_f64(const double *x, Py_ssize_t xs, const double *g, Py_ssize_t gs, double *out, Py_ssize_t os, Py_ssize_t K, int B, double *buf, int from_y)
     void cact_softmax_vjp_row_f32(const float *x, const float *g, float *out, Py_ssize_t K)

@@ -36,6 +36,10 @@ typedef double cact_vt_f64;
 
 /* columns per tile of the column kernels (softmax down a strided axis, one column per SIMD lane) */
 #define CACT_COLS 16
+/* columns per panel of softmax_vjp_y_panel: its lane sums (16 x panel doubles, twice for the
+ * compensated double rows) take 32 KB */
+#define CACT_PANEL_F32 256
+#define CACT_PANEL_F64 128
 
 /* a b + c, fused where the build has FMA (callers use it where a b is exact, so it is the same sum) */
 CACT_INLINE cact_vt_f64 cact_vd_madd(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f64 c) {
@@ -92,6 +96,7 @@ CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f
 #define CACT_ROW_EXP_FINITE(x, m) cact_expf_diff_finite((x), (float)(m))
 #define CACT_ROW_MAX_M CACT_DIFFF_MAX_M
 #define CACT_ROW_EXACT_SUMS 0
+#define CACT_ROW_PANEL CACT_PANEL_F32
 #include "_softmax_rows.inc"
 #undef CACT_T
 #undef CACT_ROWFN
@@ -99,6 +104,7 @@ CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f
 #undef CACT_ROW_EXP_FINITE
 #undef CACT_ROW_MAX_M
 #undef CACT_ROW_EXACT_SUMS
+#undef CACT_ROW_PANEL
 
 #define CACT_T double
 #define CACT_ROWFN(name) cact_##name##_f64
@@ -106,6 +112,7 @@ CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f
 #define CACT_ROW_EXP_FINITE(x, m) cact_exp_diff_finite((x), (m))
 #define CACT_ROW_MAX_M CACT_DIFF_MAX_M
 #define CACT_ROW_EXACT_SUMS 1
+#define CACT_ROW_PANEL CACT_PANEL_F64
 #include "_softmax_rows.inc"
 #undef CACT_T
 #undef CACT_ROWFN
@@ -113,5 +120,6 @@ CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f
 #undef CACT_ROW_EXP_FINITE
 #undef CACT_ROW_MAX_M
 #undef CACT_ROW_EXACT_SUMS
+#undef CACT_ROW_PANEL
 
 #endif
