@@ -31,10 +31,9 @@ _SFX = {F32: "f32", F64: "f64"}
 
 
 def _family(stem, ops):
-    """{op: {dtype: (contiguous kernel, any-layout kernel, 1-D strided kernel)}} for one
-    elementwise activation."""
+    """{op: {dtype: (contiguous kernel, any-layout kernel)}} for one elementwise activation."""
     return {
-        op: {dt: tuple(getattr(K, f"{stem}_{op}_{s}{k}") for k in ("", "_nd", "_s")) for dt, s in _SFX.items()}
+        op: {dt: (getattr(K, f"{stem}_{op}_{s}"), getattr(K, f"{stem}_{op}_{s}_nd")) for dt, s in _SFX.items()}
         for op in ops
     }
 
@@ -91,24 +90,22 @@ def _finish(t, out, result_dtype):
 
 
 def _run_elementwise(kernels, a, g, t, p, fresh):
-    """Run an elementwise kernel (contiguous, any layout, 1-D strided) over a (and g) into t (same
-    shape); fresh: t is a new array."""
-    contiguous, any_layout, strided = kernels
+    """Run an elementwise kernel (contiguous, else any layout) over a (and g) into t (same shape);
+    fresh: t is a new array."""
+    contiguous, any_layout = kernels
     a = detach(a, t)
     if g is not None:
         g = detach(g, t)
     if contiguous(a, t, p, fresh) if g is None else contiguous(a, g, t, p, fresh):
         return
-    if any_layout(a, t, p, fresh) if g is None else any_layout(a, g, t, p, fresh):
-        return
-    # (unaligned arrays) NumPy's buffered iterator, 1-D chunks
-    ops = [a, t] if g is None else [a, g, t]
-    flags = [["readonly"]] * (len(ops) - 1) + [["writeonly"]]
-    it = np.nditer(ops, flags=["external_loop", "buffered", "zerosize_ok", "grow_inner"],
-                   op_flags=flags, buffersize=1 << 16)
-    with it:
-        for chunks in it:
-            strided(*chunks, p)
+    if not (any_layout(a, t, p, fresh) if g is None else any_layout(a, g, t, p, fresh)):
+        _declined()
+
+
+def _declined():
+    # the checks hand the kernels native, aligned arrays of the compute dtype and a writeable
+    # target of their shape, which the any-layout kernels always take
+    raise RuntimeError("cact internal error: a kernel declined arrays the checks had prepared")
 
 
 def _elementwise(stem, op, x, p, grad_output, out, name="x"):
@@ -234,15 +231,9 @@ def softmax(x, axis=-1, *, out=None):
                 return t
     a, result_dtype = as_input(x)
     ax = as_axis(axis, a.ndim)
-    if out is not None:
-        check_out(out, a.shape, result_dtype)
-    # any layout, any axis, no copies: the result in x's layout (or out itself)
-    t = out if (out is not None and out.dtype is a.dtype and out.flags.aligned) else np.empty_like(a)
-    if _SOFTMAX[a.dtype]["fwd_nd"](detach(a, t), t, ax):
-        return _finish(t, out, result_dtype)
-    t, t2 = _softmax_target(a, ax, out)   # (unaligned arrays) through contiguous rows
-    x2 = _rows(detach(a, t), ax)
-    _softmax_kernel(_SOFTMAX[a.dtype]["fwd"], x2, t2)
+    t = _target(a, out, result_dtype)   # any layout, any axis, no copies: x's layout, or out
+    if not _SOFTMAX[a.dtype]["fwd_nd"](detach(a, t), t, ax):
+        _declined()
     return _finish(t, out, result_dtype)
 
 
@@ -345,22 +336,13 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     kernels = _SOFTMAX[a.dtype]
     if grad_output is not None:
         g = as_grad_output(grad_output, a, ref=name)
-        if out is not None:
-            check_out(out, a.shape, result_dtype)
-        # any layout, any axis, no copies: the result in the input's layout (or out itself).
-        # From y each element is read before it is written, so an exact alias is fine; the x row
-        # kernel reads g after writing its output, so there g must not alias the output at all.
-        t = out if (out is not None and out.dtype is a.dtype and out.flags.aligned) else np.empty_like(a)
+        # any layout, any axis, no copies: the result in the input's layout, or out. From y each
+        # element is read before it is written, so an exact alias is fine; the x row kernel reads g
+        # after writing its output, so there g must not alias the output at all.
+        t = _target(a, out, result_dtype)
         ga = detach(g, t) if from_y else (g.copy() if np.may_share_memory(g, t) else g)
-        if kernels["bwd_nd"](detach(a, t), ga, t, ax, from_y):
-            return _finish(t, out, result_dtype)
-        t, t2 = _softmax_target(a, ax, out)   # (unaligned arrays) through contiguous rows
-        x2 = _rows(detach(a, t), ax)
-        if from_y:
-            _softmax_kernel(kernels["bwd_y"], x2, t2, _rows(detach(g, t), ax))
-        else:
-            g2 = _rows(g.copy() if np.may_share_memory(g, t) else g, ax)
-            _softmax_kernel(kernels["bwd"], x2, t2, g2)
+        if not kernels["bwd_nd"](detach(a, t), ga, t, ax, from_y):
+            _declined()
         return _finish(t, out, result_dtype)
     Kdim = a.shape[ax]
     shape = a.shape + (Kdim,)
@@ -389,27 +371,3 @@ def _rows(a, ax):
     return v if v is not None else rows_view(np.ascontiguousarray(m), m.shape[-1])
 
 
-def _softmax_target(a, ax, out):
-    """(array the result lands in, its (rows, K) view the kernel writes)."""
-    if out is not None and out.dtype is a.dtype and out.flags.aligned:
-        v = rows_view(np.moveaxis(out, ax, -1), a.shape[ax])
-        if v is not None:
-            return out, v
-    # allocated with the softmax axis last, so the rows view always exists
-    moved = np.empty(np.moveaxis(a, ax, -1).shape, a.dtype)
-    return np.moveaxis(moved, -1, ax), rows_view(moved, a.shape[ax])
-
-
-def _softmax_kernel(kernel, x2, t2, g2=None):
-    """Run a row kernel over (rows, K) views; rows that are not contiguous are copied to and from
-    contiguous blocks first, so every layout runs the same code and gives the same bits."""
-    K = x2.shape[1]
-    args = (x2, t2) if g2 is None else (x2, g2, t2)
-    if kernel(*args, K):
-        return
-    tc = np.empty(x2.shape, x2.dtype)
-    if g2 is None:
-        kernel(np.ascontiguousarray(x2), tc, K)
-    else:
-        kernel(np.ascontiguousarray(x2), np.ascontiguousarray(g2), tc, K)
-    t2[...] = tc

@@ -59,14 +59,8 @@ CACT_INLINE cact_vt_f64 cact_vd_madd(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f64 c
 CACT_INLINE cact_vt_f32 cact_vf_madd(cact_vt_f32 a, cact_vt_f32 b, cact_vt_f32 c) {
 #if defined(__FMA__) && CACT_VBYTES == 64
     return (cact_vt_f32)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
-#elif defined(__FMA__) && CACT_VBYTES == 32
+#elif defined(__FMA__)   /* (FMA implies AVX: 32-byte vectors at least) */
     return (cact_vt_f32)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
-#elif defined(__FMA__)
-    float r[sizeof(cact_vt_f32) / sizeof(float)], av[sizeof r / sizeof(float)], bv[sizeof av / sizeof(float)], cv[sizeof av / sizeof(float)];
-    memcpy(av, &a, sizeof av); memcpy(bv, &b, sizeof bv); memcpy(cv, &c, sizeof cv);
-    for (size_t i = 0; i < sizeof r / sizeof(float); ++i) r[i] = __builtin_fmaf(av[i], bv[i], cv[i]);
-    memcpy(&a, r, sizeof r);
-    return a;
 #else
     return a * b + c;
 #endif
