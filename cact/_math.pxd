@@ -57,8 +57,9 @@ cdef extern from "_stream.h" nogil:
     void cact_stream_fence()
 
 cdef extern from "_softmax.h" nogil:
-    void cact_softmax_row_f32(const float *x, float *y, Py_ssize_t K)
-    void cact_softmax_row_f64(const double *x, double *y, Py_ssize_t K)
+    enum: CACT_PF_FROM
+    void cact_softmax_row_f32(const float *x, float *y, Py_ssize_t K, int next)
+    void cact_softmax_row_f64(const double *x, double *y, Py_ssize_t K, int next)
     enum: CACT_COLS
     void cact_softmax_cols_f32(const float *x, Py_ssize_t xs, float *y, Py_ssize_t ys, Py_ssize_t K, int B, float *buf)
     void cact_softmax_cols_f64(const double *x, Py_ssize_t xs, double *y, Py_ssize_t ys, Py_ssize_t K, int B, double *buf)
@@ -68,8 +69,8 @@ cdef extern from "_softmax.h" nogil:
     void cact_softmax_vjp_y_panel_f64(const double *y, Py_ssize_t ys, const double *g, Py_ssize_t gs, double *out, Py_ssize_t os, Py_ssize_t K, int B)
     void cact_softmax_vjp_cols_f32(const float *x, Py_ssize_t xs, const float *g, Py_ssize_t gs, float *out, Py_ssize_t os, Py_ssize_t K, int B, float *buf, int from_y)
     void cact_softmax_vjp_cols_f64(const double *x, Py_ssize_t xs, const double *g, Py_ssize_t gs, double *out, Py_ssize_t os, Py_ssize_t K, int B, double *buf, int from_y)
-    void cact_softmax_vjp_row_f32(const float *x, const float *g, float *out, Py_ssize_t K)
-    void cact_softmax_vjp_row_f64(const double *x, const double *g, double *out, Py_ssize_t K)
+    void cact_softmax_vjp_row_f32(const float *x, const float *g, float *out, Py_ssize_t K, int next)
+    void cact_softmax_vjp_row_f64(const double *x, const double *g, double *out, Py_ssize_t K, int next)
     void cact_softmax_vjp_y_row_f32(const float *y, const float *g, float *out, Py_ssize_t K)
     void cact_softmax_vjp_y_row_f64(const double *y, const double *g, double *out, Py_ssize_t K)
 

@@ -240,3 +240,24 @@ def test_softmax_down_a_very_long_strided_axis_gathers_rows_instead_of_tiles():
     np.testing.assert_array_equal(cact.softmax(x, axis=0), _softmax_reference(x, 0))
     y = cact.softmax(x, axis=0)
     np.testing.assert_array_equal(cact.softmax_grad(y=y, grad_output=g, axis=0), _softmax_grad_reference(y, g, 0, True))
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+@pytest.mark.parametrize("K", [1000, 20000, 70000])
+def test_softmax_on_large_arrays_gives_the_bits_of_each_row_alone(dt, K, threads):
+    # from 2 MB the row kernels prefetch the next row (rows of up to 256 KB; 70000 float32 is
+    # 280 KB: none): the same bits as each row on its own, with -inf, NaN and a large max in some
+    rows = max(3, (3 << 20) // (K * np.dtype(dt).itemsize))
+    rng = np.random.default_rng(K)
+    x = (rng.standard_normal((rows, K)) * 4).astype(dt)
+    g = rng.standard_normal(x.shape).astype(dt)
+    x[0, 5:900] = -np.inf
+    x[1, 7] = np.nan
+    x[2] += 1e4
+    y, gx = cact.softmax(x), cact.softmax_grad(x, grad_output=g)
+    for i in range(rows):
+        np.testing.assert_array_equal(y[i], cact.softmax(x[i]))
+        np.testing.assert_array_equal(gx[i], cact.softmax_grad(x[i], grad_output=g[i]))
+    out = np.full_like(x, np.nan)
+    assert cact.softmax(x, out=out) is out
+    np.testing.assert_array_equal(out, y)

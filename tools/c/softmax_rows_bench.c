@@ -20,8 +20,8 @@ int main(){
     t=now(); for(int r=0;r<R;r++) sink+=cact_rd32(g+r*K,y+r*K,K); t=now()-t; if(t<best[1])best[1]=t;
     t=now(); for(int r=0;r<R;r++) cact_softmax_vjp_y_row_f64(yd+r*K,gd+r*K,od+r*K,K); t=now()-t; if(t<best[2])best[2]=t;
     t=now(); for(int r=0;r<R;r++) sink+=cact_rd64(gd+r*K,yd+r*K,K); t=now()-t; if(t<best[3])best[3]=t;
-    t=now(); for(int r=0;r<R;r++) cact_softmax_row_f32(g+r*K,o+r*K,K); t=now()-t; if(t<best[4])best[4]=t;
-    t=now(); for(int r=0;r<R;r++) cact_softmax_row_f64(gd+r*K,od+r*K,K); t=now()-t; if(t<best[5])best[5]=t;
+    t=now(); for(int r=0;r<R;r++) cact_softmax_row_f32(g+r*K,o+r*K,K,1); t=now()-t; if(t<best[4])best[4]=t;
+    t=now(); for(int r=0;r<R;r++) cact_softmax_row_f64(gd+r*K,od+r*K,K,1); t=now()-t; if(t<best[5])best[5]=t;
   }
   printf("vjp_y f32 %.1f us, dot f32 %.1f, vjp_y f64 %.1f, dot f64 %.1f, fwd f32 %.1f, fwd f64 %.1f\n",best[0]*1e6,best[1]*1e6,best[2]*1e6,best[3]*1e6,best[4]*1e6,best[5]*1e6);
 }
