@@ -97,6 +97,46 @@ CACT_INLINE cact_vt_f32 cact_vf_madd(cact_vt_f32 a, cact_vt_f32 b, cact_vt_f32 c
 }
 #endif
 
+/* The lanes of CACT_LANES / (doubles per vector) vectors summed pairwise, lane l += lane l + w for
+ * w = CACT_LANES / 2, ..., 1 (the order of the row sums, which the column kernels follow too),
+ * halving in registers (in an array each level's stores and reloads stall store forwarding). */
+CACT_INLINE double cact_fold_lanes(cact_vt_f64 *v) {
+#if CACT_VECTORS
+    enum { LD = CACT_VBYTES / sizeof(double), NV = CACT_LANES / LD };
+    for (int w = NV / 2; w >= 1; w /= 2)
+        for (int a = 0; a < w; ++a) v[a] += v[a + w];
+#if CACT_VBYTES >= 32
+    typedef double cact_v2d __attribute__((vector_size(16)));
+#endif
+#if CACT_VBYTES == 64
+    typedef double cact_v4d __attribute__((vector_size(32)));
+    cact_v4d lo4, hi4;
+    memcpy(&lo4, &v[0], 32);
+    memcpy(&hi4, (char *)&v[0] + 32, 32);
+    lo4 += hi4;
+    cact_v2d lo2, hi2;
+    memcpy(&lo2, &lo4, 16);
+    memcpy(&hi2, (char *)&lo4 + 16, 16);
+#elif CACT_VBYTES == 32
+    cact_v2d lo2, hi2;
+    memcpy(&lo2, &v[0], 16);
+    memcpy(&hi2, (char *)&v[0] + 16, 16);
+#endif
+#if CACT_VBYTES >= 32
+    lo2 += hi2;
+    return lo2[0] + lo2[1];
+#else
+    return v[0][0] + v[0][1];
+#endif
+#else
+    double a[CACT_LANES];
+    memcpy(a, v, sizeof a);
+    for (int w = CACT_LANES / 2; w >= 1; w /= 2)
+        for (int l = 0; l < w; ++l) a[l] += a[l + w];
+    return a[0];
+#endif
+}
+
 /* a b - p exactly, for p = a b rounded: FMA, or Dekker's splitting without it */
 CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f64 p) {
 #if CACT_VECTORS && defined(__FMA__)
