@@ -58,6 +58,7 @@ cdef extern from "_stream.h" nogil:
 
 cdef extern from "_softmax.h" nogil:
     enum: CACT_PF_FROM
+    enum: CACT_SHORT_K
     void cact_softmax_row_f32(const float *x, float *y, Py_ssize_t K, int next)
     void cact_softmax_row_f64(const double *x, double *y, Py_ssize_t K, int next)
     enum: CACT_COLS
@@ -69,6 +70,10 @@ cdef extern from "_softmax.h" nogil:
     void cact_softmax_vjp_y_panel_f64(const double *y, Py_ssize_t ys, const double *g, Py_ssize_t gs, double *out, Py_ssize_t os, Py_ssize_t K, int B)
     void cact_softmax_vjp_cols_f32(const float *x, Py_ssize_t xs, const float *g, Py_ssize_t gs, float *out, Py_ssize_t os, Py_ssize_t K, int B, float *buf, int from_y)
     void cact_softmax_vjp_cols_f64(const double *x, Py_ssize_t xs, const double *g, Py_ssize_t gs, double *out, Py_ssize_t os, Py_ssize_t K, int B, double *buf, int from_y)
+    void cact_softmax_short_rows_f32(const float *x, float *y, Py_ssize_t K, int B)
+    void cact_softmax_short_rows_f64(const double *x, double *y, Py_ssize_t K, int B)
+    void cact_softmax_vjp_short_rows_f32(const float *x, const float *g, float *out, Py_ssize_t K, int B, int from_y)
+    void cact_softmax_vjp_short_rows_f64(const double *x, const double *g, double *out, Py_ssize_t K, int B, int from_y)
     void cact_softmax_vjp_row_f32(const float *x, const float *g, float *out, Py_ssize_t K, int next)
     void cact_softmax_vjp_row_f64(const double *x, const double *g, double *out, Py_ssize_t K, int next)
     void cact_softmax_vjp_y_row_f32(const float *y, const float *g, float *out, Py_ssize_t K)

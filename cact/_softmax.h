@@ -36,6 +36,10 @@ typedef double cact_vt_f64;
 
 /* columns per tile of the column kernels (softmax down a strided axis, one column per SIMD lane) */
 #define CACT_COLS 16
+/* rows of at most this many elements run 16 at a time as the columns of a tile (short_rows) */
+#ifndef CACT_SHORT_K
+#define CACT_SHORT_K 12
+#endif
 /* columns per panel of softmax_vjp_y_panel: its lane sums (16 x panel doubles, twice for the
  * compensated double rows) take 32 KB */
 #define CACT_PANEL_F32 256

@@ -261,3 +261,27 @@ def test_softmax_on_large_arrays_gives_the_bits_of_each_row_alone(dt, K, threads
     out = np.full_like(x, np.nan)
     assert cact.softmax(x, out=out) is out
     np.testing.assert_array_equal(out, y)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+@pytest.mark.parametrize("K", [1, 2, 3, 7, 12, 13, 16])
+def test_short_rows_in_tiles_give_the_bits_of_the_row_kernels(dt, K, threads):
+    # rows of at most 12 run 16 at a time as the columns of a tile (37 rows: a partial last tile);
+    # every other row of a larger array runs the row kernel itself (the any-layout path)
+    rng = np.random.default_rng(K)
+    wide = (rng.standard_normal((74, K)) * 4).astype(dt)
+    gw = rng.standard_normal(wide.shape).astype(dt)
+    wide[0, 0] = -np.inf
+    wide[2, -1] = np.nan
+    wide[4] += 1e4
+    wide[6] = -np.inf
+    x, g = np.ascontiguousarray(wide[::2]), np.ascontiguousarray(gw[::2])
+    y = cact.softmax(x)
+    np.testing.assert_array_equal(y, cact.softmax(wide[::2]))
+    np.testing.assert_array_equal(cact.softmax_grad(x, grad_output=g), cact.softmax_grad(wide[::2], grad_output=gw[::2]))
+    with np.errstate(invalid="ignore"):
+        e = np.exp(x.astype(np.float64) - x.max(axis=1, keepdims=True).astype(np.float64))
+        np.testing.assert_allclose(y, e / e.sum(axis=1, keepdims=True), rtol=1e-5 if dt == np.float32 else 1e-13)
+    out = x.copy()   # in place
+    assert cact.softmax(out, out=out) is out
+    np.testing.assert_array_equal(out, y)
