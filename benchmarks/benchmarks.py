@@ -175,3 +175,37 @@ class Layouts:
 
     def time_layout(self, case, dtype, impl):
         self.call()
+
+
+class SoftmaxRowLength:
+    """softmax and its backward over 1e6 values in rows of K: short rows (K <= 12 run 16 at a time
+    as the columns of a tile), the rows' fixed costs (K = 32-300), and long rows."""
+    params = [[4, 10, 32, 100, 1000, 10000], ["forward", "backward", "backward(y)"], ["cact", "numpy"]]
+    param_names = ["K", "op", "impl"]
+    timeout = 300
+
+    def setup(self, K, op, impl):
+        rng = np.random.default_rng(0)
+        x = (rng.standard_normal((10**6 // K, K)) * 3).astype(np.float32)
+        g = rng.standard_normal(x.shape).astype(np.float32)
+        y = cact.softmax(x)
+
+        def numpy_softmax():
+            e = np.exp(x - x.max(axis=-1, keepdims=True))
+            return e / e.sum(axis=-1, keepdims=True)
+
+        if impl == "cact":
+            self.call = {"forward": lambda: cact.softmax(x),
+                         "backward": lambda: cact.softmax_grad(x, grad_output=g),
+                         "backward(y)": lambda: cact.softmax_grad(y=y, grad_output=g)}[op]
+        else:
+            def numpy_backward():
+                s = numpy_softmax()
+                return s * (g - (g * s).sum(axis=-1, keepdims=True))
+            self.call = {"forward": numpy_softmax, "backward": numpy_backward,
+                         "backward(y)": lambda: y * (g - (g * y).sum(axis=-1, keepdims=True))}[op]
+        _warm_up()
+        self.call()
+
+    def time_softmax_rows(self, K, op, impl):
+        self.call()
