@@ -36,9 +36,19 @@ typedef double cact_vt_f64;
 
 /* columns per tile of the column kernels (softmax down a strided axis, one column per SIMD lane) */
 #define CACT_COLS 16
-/* rows of at most this many elements run 16 at a time as the columns of a tile (short_rows) */
-#ifndef CACT_SHORT_K
-#define CACT_SHORT_K 12
+/* rows of at most this many elements run 16 at a time as the columns of a tile (short_rows):
+ * where tiles measured faster than rows, forward and backward from x, both dtypes
+ * (tools/c/softmax_short_bench.c, and 0.89-0.93x in Python at 28 float64: AVX-512 up to 28 in
+ * float32 and 20 in float64, 16 itself a tie; AVX2 and the baseline to about 12) */
+#if defined(CACT_SHORT_K)   /* one limit for both (tools/c/softmax_short_bench.c) */
+#define CACT_SHORT_K_F32 CACT_SHORT_K
+#define CACT_SHORT_K_F64 CACT_SHORT_K
+#elif defined(__AVX512F__)
+#define CACT_SHORT_K_F32 28
+#define CACT_SHORT_K_F64 20
+#else
+#define CACT_SHORT_K_F32 12
+#define CACT_SHORT_K_F64 12
 #endif
 /* columns per panel of softmax_vjp_y_panel: its lane sums (16 x panel doubles, twice for the
  * compensated double rows) take 32 KB */
@@ -165,6 +175,7 @@ CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f
 #define CACT_ROW_MAX_M CACT_DIFFF_MAX_M
 #define CACT_ROW_EXACT_SUMS 0
 #define CACT_ROW_PANEL CACT_PANEL_F32
+#define CACT_ROW_SHORT_K CACT_SHORT_K_F32
 #include "_softmax_rows.inc"
 #undef CACT_T
 #undef CACT_ROWFN
@@ -173,6 +184,7 @@ CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f
 #undef CACT_ROW_MAX_M
 #undef CACT_ROW_EXACT_SUMS
 #undef CACT_ROW_PANEL
+#undef CACT_ROW_SHORT_K
 
 #define CACT_T double
 #define CACT_ROWFN(name) cact_##name##_f64
@@ -181,6 +193,7 @@ CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f
 #define CACT_ROW_MAX_M CACT_DIFF_MAX_M
 #define CACT_ROW_EXACT_SUMS 1
 #define CACT_ROW_PANEL CACT_PANEL_F64
+#define CACT_ROW_SHORT_K CACT_SHORT_K_F64
 #include "_softmax_rows.inc"
 #undef CACT_T
 #undef CACT_ROWFN
@@ -189,5 +202,6 @@ CACT_INLINE cact_vt_f64 cact_vd_prod_err(cact_vt_f64 a, cact_vt_f64 b, cact_vt_f
 #undef CACT_ROW_MAX_M
 #undef CACT_ROW_EXACT_SUMS
 #undef CACT_ROW_PANEL
+#undef CACT_ROW_SHORT_K
 
 #endif

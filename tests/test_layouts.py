@@ -264,9 +264,10 @@ def test_softmax_on_large_arrays_gives_the_bits_of_each_row_alone(dt, K, threads
 
 
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
-@pytest.mark.parametrize("K", [1, 2, 3, 7, 12, 13, 16])
+@pytest.mark.parametrize("K", [1, 2, 3, 7, 12, 13, 16, 28, 29])
 def test_short_rows_in_tiles_give_the_bits_of_the_row_kernels(dt, K, threads):
-    # rows of at most 12 run 16 at a time as the columns of a tile (37 rows: a partial last tile);
+    # rows of at most 12 (AVX-512: 28) run 16 at a time as the columns of a tile (37 rows: a
+    # partial last tile);
     # every other row of a larger array runs the row kernel itself (the any-layout path)
     rng = np.random.default_rng(K)
     wide = (rng.standard_normal((74, K)) * 4).astype(dt)

@@ -39,6 +39,7 @@ BENCH(float, f32)
 BENCH(double, f64)
 int main(int argc, char **argv) {
     Py_ssize_t K = argc > 1 ? atol(argv[1]) : 10;
-    if (K > CACT_SHORT_K) { printf("K > CACT_SHORT_K = %d: build with -DCACT_SHORT_K=%zd\n", CACT_SHORT_K, K); return 1; }
-    if (argc > 2 && atoi(argv[2]) == 64) run_f64(K); else run_f32(K);
+    int is64 = argc > 2 && atoi(argv[2]) == 64, lim = is64 ? CACT_SHORT_K_F64 : CACT_SHORT_K_F32;
+    if (K > lim) { printf("K > the tiles' limit %d: build with -DCACT_SHORT_K=%zd\n", lim, K); return 1; }
+    if (is64) run_f64(K); else run_f32(K);
 }
