@@ -51,8 +51,8 @@ cdef extern from "_stream.h" nogil:
     const Py_ssize_t CACT_STREAM_FRESH_MAX
     enum: CACT_CAN_STREAM
     bint cact_stream_ok(const void *y, Py_ssize_t n, Py_ssize_t size, Py_ssize_t nbytes)
-    Py_ssize_t cact_stream_head(const void *y, Py_ssize_t n, Py_ssize_t size)
-    Py_ssize_t cact_stream_start(const void *y, Py_ssize_t n, Py_ssize_t size, int t, int nt)
+    Py_ssize_t cact_aligned_head(const void *y, Py_ssize_t n, Py_ssize_t size)
+    Py_ssize_t cact_piece_start(const void *y, Py_ssize_t n, Py_ssize_t size, int t, int nt)
     void cact_stream_copy(const void *src, void *dst, Py_ssize_t nbytes)
     void cact_stream_fence()
 

@@ -54,8 +54,10 @@ static inline Py_ssize_t cact_stream_default(Py_ssize_t mb512, Py_ssize_t mb256)
 #endif
 }
 
-/* Elements of size `size` before the first CACT_STREAM_ALIGN boundary of y (at most n) */
-static inline Py_ssize_t cact_stream_head(const void *y, Py_ssize_t n, Py_ssize_t size) {
+/* Elements of size `size` before the first CACT_STREAM_ALIGN boundary of y (at most n). The plain
+ * (not streamed) loops also start their vector loop there: stores that straddle two cache lines
+ * (NumPy's data is 16 bytes past a 64-byte line) cost 3-12% (docs/design.md, "Threads"). */
+static inline Py_ssize_t cact_aligned_head(const void *y, Py_ssize_t n, Py_ssize_t size) {
     Py_ssize_t a = (Py_ssize_t)((CACT_STREAM_ALIGN - (uintptr_t)y % CACT_STREAM_ALIGN) % CACT_STREAM_ALIGN) / size;
     return a < n ? a : n;
 }
@@ -66,9 +68,10 @@ static inline int cact_stream_ok(const void *y, Py_ssize_t n, Py_ssize_t size, P
 }
 
 /* Where thread t of nt starts in n elements of y: 0 for t = 0, n for t = nt, else at a block
- * boundary counted from y's first aligned element, so that threads meet at whole cache lines */
-static inline Py_ssize_t cact_stream_start(const void *y, Py_ssize_t n, Py_ssize_t size, int t, int nt) {
-    Py_ssize_t a = cact_stream_head(y, n, size), nb = (n - a + CACT_STREAM_BLOCK - 1) / CACT_STREAM_BLOCK, s;
+ * boundary counted from y's first aligned element, so that threads meet at whole cache lines
+ * (streamed or not) */
+static inline Py_ssize_t cact_piece_start(const void *y, Py_ssize_t n, Py_ssize_t size, int t, int nt) {
+    Py_ssize_t a = cact_aligned_head(y, n, size), nb = (n - a + CACT_STREAM_BLOCK - 1) / CACT_STREAM_BLOCK, s;
     if (t <= 0) return 0;
     if (t >= nt) return n;
     s = a + nb * t / nt * CACT_STREAM_BLOCK;

@@ -286,3 +286,34 @@ def test_short_rows_in_tiles_give_the_bits_of_the_row_kernels(dt, K, threads):
     out = x.copy()   # in place
     assert cact.softmax(out, out=out) is out
     np.testing.assert_array_equal(out, y)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_contiguous_calls_at_every_offset_from_a_cache_line(dt, threads):
+    # the contiguous loops start their vector loop at the first 64-byte-aligned element of the
+    # output and cut the threads' pieces at whole lines: every element is written once, whatever
+    # the head (0 to 15 elements) and at sizes around the head's threshold and the serial one
+    rng = np.random.default_rng(8)
+    big = (rng.standard_normal(70100) * 4).astype(dt)
+    gbig = rng.standard_normal(big.shape).astype(dt)
+    ybig = cact.sigmoid(big)
+    step = 64 // big.itemsize
+    for name, (f, fg, kw) in ELEMENTWISE.items():
+        full, grad, bwd = f(big, **kw), fg(big, **kw), fg(big, grad_output=gbig, **kw)
+        for n in (255, 256, 257, 1000, 70000):
+            for k in range(step + 1):
+                s = slice(k, k + n)
+                label = f"{name} n={n} offset={k}"
+                np.testing.assert_array_equal(f(big[s], **kw), full[s], err_msg=label)
+                np.testing.assert_array_equal(fg(big[s], **kw), grad[s], err_msg=label)
+                np.testing.assert_array_equal(fg(big[s], grad_output=gbig[s], **kw), bwd[s], err_msg=label)
+                buf = np.full(big.shape, np.nan, dt)
+                assert f(big[s], out=buf[s], **kw) is not None
+                np.testing.assert_array_equal(buf[s], full[s], err_msg=label)
+                assert np.isnan(buf[:k]).all() and np.isnan(buf[k + n:]).all(), label
+    from_y = cact.sigmoid_grad(y=ybig, grad_output=gbig)
+    for n in (257, 70000):
+        for k in range(step + 1):
+            s = slice(k, k + n)
+            np.testing.assert_array_equal(cact.sigmoid_grad(y=ybig[s], grad_output=gbig[s]), from_y[s],
+                                          err_msg=f"sigmoid from y n={n} offset={k}")
