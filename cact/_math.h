@@ -456,6 +456,89 @@ CACT_INLINE double cact_elu_grad_f32(float x, double a) {
     return x > 0 ? 1.0 : (a * CACT_2M100) * (double)cact_expf_neg_2p100(x < 0 ? x : 0.0f * x, -0.0f);
 }
 
+/* g elu'(x) for float32 in float lanes, a as the pair ah + al (cact_slope_f32_ok, a != 0):
+ * e = exp(x) = 2^k (1 + t), g e = th + tl exactly, then (th + tl)(ah + al) with one final rounding
+ * (the dropped tl al is 2^-48 of it): the double form's error (expf's, then one rounding) to within
+ * 2^-24 ulp; the sum is formed as -(-th ah - c), which gives a zero the sign of g a, as the double
+ * form does. Valid in the lanes cact_elu_bwd_f32_fast_ok accepts: x > 0 (g), or -40 <= x <= 0
+ * and g == 0 or 2^-40 <= |g| <= 2^40 (then e is normal, th >= 2^-97.7 or 0, |th ah| <= 2^100);
+ * other lanes (NaN too) compute garbage here and take the double form. */
+#define CACT_ELU_RUN 256
+CACT_INLINE int cact_elu_bwd_f32_fast_ok(float x, float g) {
+    float ag = fabsf(g);
+    return (x > 0) | ((x >= -40.0f) & ((g == 0) | ((ag >= 0x1p-40f) & (ag <= 0x1p40f))));   /* no branches */
+}
+
+CACT_INLINE float cact_elu_bwd_f32_fast(float x, float g, float ah, float al) {
+    float ks, t = cact_expf_t_raw(x < 0 ? x : 0.0f, -0.0f, &ks), s = cact_ldexpf_ks(1.0f, ks);
+    float e = CACT_MADDF(s, t, s), th, tl;
+    cact_two_prodf(g, e, &th, &tl);
+    float c = CACT_MADDF(th, al, tl * ah);
+    return x > 0 ? g : -CACT_MADDF(-th, ah, -c);
+}
+
+/* y = [g *] elu'(x) over contiguous float32 (g may be NULL; y may be x or g), CACT_ELU_RUN at a
+ * time: every lane by cact_elu_bwd_f32_fast (g = 1 when there is none) when a is usable as a float
+ * pair (a != 0), else by cact_elu_grad_f32 in double (exp clamped at e^-110: valid for x >= -100); then,
+ * only in a run that has any, the lanes out of that form's range again in double throughout
+ * (cact_elu_grad, exp not clamped: it matters where a or g a is large). Each element's bits depend
+ * on its own x and g alone, whatever the runs. */
+CACT_INLINE float cact_elu_f32_exact(float x, const float *g, Py_ssize_t j, double a) {
+    return (float)(g ? (double)g[j] * cact_elu_grad((double)x, a) : cact_elu_grad((double)x, a));
+}
+
+CACT_INLINE int cact_elu_f32_double_ok(float x) { return (x > 0) | (x >= -100.0f); }
+
+CACT_INLINE void cact_elu_grad_f32_run(const float *x, const float *g, float *y, Py_ssize_t n, double a) {
+    float buf[CACT_ELU_RUN];
+    Py_ssize_t b, j;
+    const int pair = cact_slope_f32_ok(a) && a != 0;
+    const float ah = cact_slope_hi(a), al = cact_slope_lo(a);
+    const int inplace = y == x || (g && y == g);  /* (the kernels' arrays are the same or do not overlap) */
+    for (b = 0; b < n; b += CACT_ELU_RUN) {
+        Py_ssize_t m = n - b < CACT_ELU_RUN ? n - b : CACT_ELU_RUN;
+        const float *xb = x + b, *gb = g ? g + b : NULL;
+        float *d = inplace ? buf : y + b;
+        int bad = 0;
+        if (pair && gb) {
+            for (j = 0; j < m; ++j) {
+                d[j] = cact_elu_bwd_f32_fast(xb[j], gb[j], ah, al);
+                bad |= !cact_elu_bwd_f32_fast_ok(xb[j], gb[j]);
+            }
+            if (bad)
+                for (j = 0; j < m; ++j)
+                    if (!cact_elu_bwd_f32_fast_ok(xb[j], gb[j])) d[j] = cact_elu_f32_exact(xb[j], gb, j, a);
+            goto done;
+        }
+        if (pair) {   /* elu'(x) = 1 elu'(x) */
+            for (j = 0; j < m; ++j) {
+                d[j] = cact_elu_bwd_f32_fast(xb[j], 1.0f, ah, al);
+                bad |= !cact_elu_bwd_f32_fast_ok(xb[j], 1.0f);
+            }
+            if (bad)
+                for (j = 0; j < m; ++j)
+                    if (!cact_elu_bwd_f32_fast_ok(xb[j], 1.0f)) d[j] = cact_elu_f32_exact(xb[j], NULL, j, a);
+            goto done;
+        }
+        if (gb)
+            for (j = 0; j < m; ++j) {
+                d[j] = (float)((double)gb[j] * cact_elu_grad_f32(xb[j], a));
+                bad |= !cact_elu_f32_double_ok(xb[j]);
+            }
+        else
+            for (j = 0; j < m; ++j) {
+                d[j] = (float)cact_elu_grad_f32(xb[j], a);
+                bad |= !cact_elu_f32_double_ok(xb[j]);
+            }
+        if (bad)
+            for (j = 0; j < m; ++j)
+                if (!cact_elu_f32_double_ok(xb[j])) d[j] = cact_elu_f32_exact(xb[j], gb, j, a);
+    done:
+        if (inplace)
+            memcpy(y + b, buf, (size_t)m * sizeof(float));
+    }
+}
+
 /* ---- gelu, tanh approximation: 0.5 x (1 + tanh z) = x sigmoid(u), u = 2z = C1 x + C3 x^3 ------- */
 
 /* u = C1 x + C3 x^3 as hi + lo, accurate to ~2^-100 relative (valid for |x| <= 1e10) */

@@ -27,6 +27,7 @@ cdef extern from "_math.h" nogil:
     double cact_elu_grad(double x, double a)
     double cact_elu_f32(float x, double a)
     double cact_elu_grad_f32(float x, double a)
+    void cact_elu_grad_f32_run(const float *x, const float *g, float *y, Py_ssize_t n, double a)
     double cact_gelu_tanh(double x)
     float cact_gelu_tanh_f32(float x)
     double cact_gelu_tanh_grad(double x)

@@ -168,3 +168,42 @@ def test_float32_leaky_relu_rounds_the_product_once_for_any_slope(slope):
             with np.errstate(invalid="ignore"):
                 ulps = np.abs(got.astype(np.float64) - exact) / np.spacing(np.abs(exact))
             assert np.all(both_inf | (ulps <= 1.0)), (slope, n)
+
+
+@pytest.mark.parametrize("alpha", [1.0, 1.5, 0.1, -0.7, 1e3, 2.0**60, 2.0**-60, 1e30, 1e-30, 0.0])
+def test_float32_elu_derivative_within_2_ulp_for_any_slope_and_gradient(alpha):
+    # float32 g elu'(x) runs in float lanes where g e and its product with alpha stay in range, and
+    # again in double elsewhere (x < -40, |g| outside [2^-40, 2^40], slopes outside [2^-60, 2^60]):
+    # g a exp(x) within 2 ulp (expf's error, then one rounding: 1.62 seen), zeros signed as g a, also
+    # where exp(x) is far below float32's range but g a lifts the product back into it (exp was
+    # clamped at e^-110 there before: 1e24 ulp off; elu'(x) alone too, where a > 400 does the same)
+    rng = np.random.default_rng(9)
+    for n in (37, 70000):
+        x = np.where(rng.random(n) < 0.5, rng.uniform(-150, 5, n), rng.uniform(-6, 1, n)).astype(np.float32)
+        mag = np.ldexp(rng.uniform(1, 2, n), rng.integers(-149, 127, n))
+        g = np.where(rng.random(n) < 0.1, 0.0, mag * rng.choice([-1.0, 1.0], n)).astype(np.float32)
+        g[::97] = -0.0
+        with np.errstate(all="ignore"):
+            exact = np.where(x > 0, g.astype(np.float64), g * (alpha * np.exp(x.astype(np.float64))))
+            e32 = exact.astype(np.float32)
+        for got in (cact.elu_grad(x, alpha, grad_output=g), cact.elu_grad(x, alpha, grad_output=g.copy(), out=None)):
+            fin = np.isfinite(e32)
+            with np.errstate(invalid="ignore"):
+                ulps = np.abs(got[fin].astype(np.float64) - exact[fin]) / np.spacing(np.abs(e32[fin]))
+            assert np.all(ulps <= 2.0), (alpha, n, float(ulps.max()), x[fin][ulps.argmax()], g[fin][ulps.argmax()])
+            assert np.all(got[~fin] == e32[~fin]), alpha
+            zero = exact == 0
+            assert np.array_equal(np.signbit(got[zero]), np.signbit(exact[zero])), alpha
+        with np.errstate(all="ignore"):
+            exact_d = np.where(x > 0, 1.0, alpha * np.exp(x.astype(np.float64)))
+            d32 = exact_d.astype(np.float32)
+        got = cact.elu_grad(x, alpha)
+        fin = np.isfinite(d32)
+        ulps = np.abs(got[fin].astype(np.float64) - exact_d[fin]) / np.spacing(np.abs(d32[fin]))
+        assert np.all(ulps <= 2.0), (alpha, n, "no g", float(ulps.max()), x[fin][ulps.argmax()])
+        inplace = x.copy()
+        assert cact.elu_grad(inplace, alpha, out=inplace) is inplace
+        np.testing.assert_array_equal(inplace, got)
+        inplace = g.copy()
+        assert cact.elu_grad(x, alpha, grad_output=inplace, out=inplace) is inplace
+        np.testing.assert_array_equal(inplace, cact.elu_grad(x, alpha, grad_output=g))
