@@ -70,12 +70,9 @@ def _target(a, out, result_dtype):
 
 
 def _fast_out(out, x):
-    """`out` when a kernel may write it directly: an ndarray of x's dtype and shape that is x itself
-    or does not overlap it (the kernel still checks layout and writeability); else None."""
-    if (type(out) is np.ndarray and out.dtype is x.dtype and out.shape == x.shape
-            and (out is x or not np.may_share_memory(out, x))):
-        return out
-    return None
+    """`out` when a fast-path kernel may take it: an ndarray of x's dtype (the kernel checks shape,
+    layout, writeability and overlap, and does nothing unless out is x or apart from it); else None."""
+    return out if type(out) is np.ndarray and out.dtype is x.dtype else None
 
 
 def _finish(t, out, result_dtype):
@@ -109,18 +106,20 @@ def _declined():
 
 
 def _elementwise(stem, op, x, p, grad_output, out, name="x"):
-    if out is None and type(x) is np.ndarray:
-        # fast path for the common call: contiguous float32/float64 arrays (the kernel checks
-        # dtype, shape and layout and does nothing otherwise), a new result
+    if type(x) is np.ndarray and (out is None or (type(out) is np.ndarray and out.dtype is x.dtype)):
+        # fast path for the common calls: contiguous float32/float64 arrays, a new result or an
+        # `out` of x's dtype (the kernel checks dtype, shape, layout, writeability and overlap,
+        # and does nothing otherwise)
         kernels = None
         if grad_output is None:
             kernels = _ELEMENTWISE[stem][op].get(x.dtype)
         elif type(grad_output) is np.ndarray:
             kernels = _ELEMENTWISE[stem]["bwd"].get(x.dtype)
         if kernels is not None:
-            t = np.empty_like(x)
-            if kernels[0](x, t, p, True) if grad_output is None else kernels[0](x, grad_output, t, p, True):
-                return t if t.ndim else t[()]
+            t = np.empty_like(x) if out is None else out
+            fresh = out is None
+            if kernels[0](x, t, p, fresh) if grad_output is None else kernels[0](x, grad_output, t, p, fresh):
+                return t if (t.ndim or not fresh) else t[()]
     a, result_dtype = as_input(x, name)
     g = None if grad_output is None else as_grad_output(grad_output, a, ref=name)
     t = _target(a, out, result_dtype)

@@ -574,3 +574,53 @@ def test_large_softmax_calls_give_the_bits_of_small_ones(dt):
     np.testing.assert_array_equal(x, chunks)
     cact.softmax_grad(y=x, grad_output=g, out=g)
     np.testing.assert_array_equal(g, back)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_grad_output_and_out_in_another_byte_order_than_x(elementwise_grad, dt):
+    # x native with grad_output or out byte-swapped: the values, not the bytes, are used
+    _, g, kw = elementwise_grad
+    x = (RNG.standard_normal(300) * 3).astype(dt)
+    go = RNG.standard_normal(300).astype(dt)
+    swapped = go.astype(go.dtype.newbyteorder())
+    np.testing.assert_array_equal(g(x, grad_output=swapped, **kw), g(x, grad_output=go, **kw))
+    out = np.empty(300, x.dtype.newbyteorder())
+    assert g(x, grad_output=go, out=out, **kw) is out
+    np.testing.assert_array_equal(out, g(x, grad_output=go, **kw))
+
+
+@pytest.mark.parametrize("shift", [1, -1, 7])
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_out_overlapping_x_or_grad_output_in_part(forward, elementwise_grad, shift, dt):
+    # out a shifted view of the same buffer as x (or grad_output): the result is f of x as it was
+    buf = (RNG.standard_normal(1000 + 8) * 3).astype(dt)
+    x = buf[8:1008] if shift < 0 else buf[:1000]
+    out = buf[8 + shift:1008 + shift] if shift < 0 else buf[shift:1000 + shift]
+    expected = call_fwd(forward, x.copy())
+    assert call_fwd(forward, x, out=out) is out
+    np.testing.assert_array_equal(out, expected)
+    _, g, kw = elementwise_grad
+    base = (RNG.standard_normal(1000 + 8) * 3).astype(dt)
+    xs = base[:1000].copy()
+    go = base[:1000]
+    out = base[shift:1000 + shift] if shift > 0 else base[8 + shift:1008 + shift]
+    if shift < 0:
+        go = base[8:1008]
+    expected = g(xs, grad_output=go.copy(), **kw)
+    assert g(xs, grad_output=go, out=out, **kw) is out
+    np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_out_overlapping_x_in_part_on_the_row_and_channel_fast_paths(dt):
+    buf = (RNG.standard_normal(40 * 25 + 25) * 3).astype(dt)
+    x = buf[:1000].reshape(40, 25)
+    alpha = np.linspace(0.1, 0.5, 25).astype(dt)
+    for f, kw in ((cact.softmax, {}), (cact.prelu, {"alpha": alpha, "axis": -1})):
+        for shift in (1, 25):
+            out = buf[shift:1000 + shift].reshape(40, 25)
+            keep = buf.copy()
+            expected = f(x.copy(), **kw)
+            assert f(x, out=out, **kw) is out
+            np.testing.assert_array_equal(out, expected, err_msg=f"{f.__name__} shift {shift}")
+            buf[...] = keep
