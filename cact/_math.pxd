@@ -57,6 +57,14 @@ cdef extern from "_stream.h" nogil:
     void cact_stream_copy(const void *src, void *dst, Py_ssize_t nbytes)
     void cact_stream_fence()
 
+cdef extern from "_steal.h" nogil:
+    ctypedef struct cact_cursor:
+        pass
+    enum: CACT_MAX_TEAM
+    int cact_team(int nt)
+    void cact_cursors_init(cact_cursor *c, const void *y, Py_ssize_t n, Py_ssize_t size, int nt)
+    bint cact_claim(cact_cursor *c, Py_ssize_t *lo, Py_ssize_t *hi)
+
 cdef extern from "_softmax.h" nogil:
     enum: CACT_PF_FROM
     enum: CACT_SHORT_K_F32

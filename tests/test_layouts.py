@@ -317,3 +317,26 @@ def test_contiguous_calls_at_every_offset_from_a_cache_line(dt, threads):
             s = slice(k, k + n)
             np.testing.assert_array_equal(cact.sigmoid_grad(y=ybig[s], grad_output=gbig[s]), from_y[s],
                                           err_msg=f"sigmoid from y n={n} offset={k}")
+
+
+@pytest.mark.parametrize("team", [3, 5, 64, 100])
+def test_threads_taking_chunks_of_each_others_pieces(team):
+    # compute-bound loops hand their pieces out in chunks (_steal.h): more threads than cores, a
+    # team past CACT_MAX_TEAM, sizes that leave short pieces: every element once, the same bits
+    before = cact.get_num_threads()
+    rng = np.random.default_rng(12)
+    big = (rng.standard_normal(300_100) * 4).astype(np.float32)
+    g = rng.standard_normal(big.shape).astype(np.float32)
+    cact.set_num_threads(1)
+    ref = {name: (f(big, **kw), fg(big, grad_output=g, **kw)) for name, (f, fg, kw) in ELEMENTWISE.items()}
+    try:
+        cact.set_num_threads(team)
+        for name, (f, fg, kw) in ELEMENTWISE.items():
+            for n, k in ((300_000, 0), (70_001, 3), (9000, 5), (300_000, 100)):
+                s = slice(k, k + n)
+                out = np.full(n, np.nan, np.float32)
+                assert f(big[s], out=out, **kw) is out
+                np.testing.assert_array_equal(out, ref[name][0][s], err_msg=f"{name} {n} {k}")
+                np.testing.assert_array_equal(fg(big[s], grad_output=g[s], **kw), ref[name][1][s], err_msg=name)
+    finally:
+        cact.set_num_threads(before)

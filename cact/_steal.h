@@ -1,0 +1,43 @@
+/* Pieces that threads may take from each other (the contiguous elementwise loops).
+ *
+ * Each thread owns the piece of y that a static split gives it (cact_piece_start: whole cache
+ * lines) and takes it in chunks of a quarter of what is left (at least CACT_CHUNK_MIN elements)
+ * from a cursor of its own; when its piece is done it takes chunks from the other threads' cursors.
+ * On a machine whose cores run at one speed this is the static split (a few atomic adds more); on
+ * a shared VM, where one vCPU often runs 20-50% slower than the other for seconds at a time, the
+ * fast thread finishes the slow one's piece instead of waiting for it (tools/c/steal_bench.c). */
+#ifndef CACT_STEAL_H
+#define CACT_STEAL_H
+#include <Python.h>
+#include "_stream.h"
+
+#define CACT_MAX_TEAM 64          /* larger teams are cut to this many threads */
+#define CACT_CHUNK_MIN 2048       /* elements */
+
+typedef struct { Py_ssize_t next, end; char pad[64 - 2 * sizeof(Py_ssize_t)]; } cact_cursor;
+
+static inline int cact_team(int nt) { return nt < 1 ? 1 : (nt > CACT_MAX_TEAM ? CACT_MAX_TEAM : nt); }
+
+static inline void cact_cursors_init(cact_cursor *c, const void *y, Py_ssize_t n, Py_ssize_t size, int nt) {
+    for (int t = 0; t < nt; ++t) {
+        c[t].next = cact_piece_start(y, n, size, t, nt);
+        c[t].end = cact_piece_start(y, n, size, t + 1, nt);
+    }
+}
+
+/* The next chunk [*lo, *hi) of cursor c; 0 when it has none left. Chunks are handed out by one
+ * atomic add each, so no element is given twice whichever threads ask. */
+static inline int cact_claim(cact_cursor *c, Py_ssize_t *lo, Py_ssize_t *hi) {
+    Py_ssize_t left = c->end - __atomic_load_n(&c->next, __ATOMIC_RELAXED), k, s;
+    if (left <= 0)
+        return 0;
+    k = left / 4 > CACT_CHUNK_MIN ? left / 4 : CACT_CHUNK_MIN;
+    k = (k + CACT_STREAM_BLOCK - 1) / CACT_STREAM_BLOCK * CACT_STREAM_BLOCK;
+    s = __atomic_fetch_add(&c->next, k, __ATOMIC_RELAXED);
+    if (s >= c->end)
+        return 0;
+    *lo = s;
+    *hi = s + k < c->end ? s + k : c->end;
+    return 1;
+}
+#endif
