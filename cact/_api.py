@@ -321,13 +321,14 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     a few roundings for it (the diagonal as y_i (1 - y_i)). Pass x or y, not both."""
     from_y = y is not None or x is None
     src = _x_or_y("softmax_grad", x, y) if from_y else x
-    if (out is None and type(src) is np.ndarray and type(grad_output) is np.ndarray and type(axis) is int
+    if (type(src) is np.ndarray and type(grad_output) is np.ndarray and type(axis) is int
             and src.ndim and (axis == -1 or axis == src.ndim - 1)):
         # fast path: C-contiguous float32/float64 x (or y) and grad_output, last axis, a new result
+        # or an out of their dtype (the kernel declines the overlaps it cannot take)
         kernels = _SOFTMAX.get(src.dtype)
         if kernels is not None:
-            t = np.empty_like(src)
-            if kernels["bwd_y" if from_y else "bwd"](src, grad_output, t, src.shape[-1]):
+            t = np.empty_like(src) if out is None else _fast_out(out, src)
+            if t is not None and kernels["bwd_y" if from_y else "bwd"](src, grad_output, t, src.shape[-1]):
                 return t
     name = "y" if from_y else "x"
     a, result_dtype = as_input(src, name)

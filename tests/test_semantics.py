@@ -624,3 +624,26 @@ def test_out_overlapping_x_in_part_on_the_row_and_channel_fast_paths(dt):
             assert f(x, out=out, **kw) is out
             np.testing.assert_array_equal(out, expected, err_msg=f"{f.__name__} shift {shift}")
             buf[...] = keep
+
+
+@pytest.mark.parametrize("from_y", [False, True])
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_softmax_grad_out_that_is_or_overlaps_its_inputs(from_y, dt):
+    # out= x (or y) itself, grad_output itself, or a view shifted by one element or one row of
+    # either: the result is the product of the inputs as they were
+    rng = np.random.default_rng(13)
+    for which in ("src", "g"):
+        for shift in (0, 1, 25):
+            buf = rng.standard_normal(40 * 25 + 25).astype(dt)
+            other = rng.standard_normal((40, 25)).astype(dt)
+            a = buf[:1000].reshape(40, 25)
+            if from_y:
+                a[...] = cact.softmax(a)
+            src, g = (a, other) if which == "src" else (other, a)
+            if from_y and which == "g":
+                src = cact.softmax(src)
+            kw = {"y": src} if from_y else {"x": src}
+            expected = cact.softmax_grad(grad_output=g.copy(), **{k: v.copy() for k, v in kw.items()})
+            out = buf[shift:1000 + shift].reshape(40, 25)
+            assert cact.softmax_grad(grad_output=g, out=out, **kw) is out
+            np.testing.assert_array_equal(out, expected, err_msg=f"{which} shift {shift}")
