@@ -3,6 +3,7 @@
 #define CACT_PRELU_H
 #include <Python.h>
 #include "_math.h"
+#include "_stream.h"
 
 #if defined(_MSC_VER) && !defined(__cplusplus)
 #define restrict __restrict

@@ -340,3 +340,21 @@ def test_threads_taking_chunks_of_each_others_pieces(team):
                 np.testing.assert_array_equal(fg(big[s], grad_output=g[s], **kw), ref[name][1][s], err_msg=name)
     finally:
         cact.set_num_threads(before)
+
+
+@pytest.mark.parametrize("C", [1, 3, 64, 100, 128, 129, 300])
+def test_prelu_channels_last_at_every_offset_from_a_cache_line(C, threads):
+    # channels-last prelu runs its blocks as one stream from the output's first aligned element,
+    # the slopes' pattern shifted to match: each column the bits of leaky_relu with its slope,
+    # whatever the offset, rows and threads
+    rng = np.random.default_rng(C)
+    alpha = rng.uniform(-0.5, 0.5, C).astype(np.float32)
+    for rows in (1, 7, 300, 2000):
+        buf = (rng.standard_normal(rows * C + 16) * 3).astype(np.float32)
+        for k in range(17):
+            x = buf[k:k + rows * C].reshape(rows, C)
+            exact = np.stack([cact.leaky_relu(np.ascontiguousarray(x[:, c]), float(alpha[c]))
+                              for c in range(C)], axis=1)
+            out = np.full((rows, C), np.nan, np.float32)
+            assert cact.prelu(x, alpha, axis=1, out=out) is out
+            np.testing.assert_array_equal(out, exact, err_msg=f"C={C} rows={rows} offset={k}")
