@@ -209,3 +209,23 @@ class SoftmaxRowLength:
 
     def time_softmax_rows(self, K, op, impl):
         self.call()
+
+
+class TinyCalls:
+    """n = 16 float32 (inference on small layers, goal 4 of the speed issue): the Python layer's fixed
+    cost, a new result or out=, against np.maximum(x, 0) the same two ways."""
+    params = [["sigmoid", "relu", "gelu", "softmax", "np.maximum"], ["new", "out"]]
+    param_names = ["function", "result"]
+
+    def setup(self, function, result):
+        x = np.random.default_rng(0).standard_normal((1, 16)).astype(np.float32)
+        out = np.empty_like(x) if result == "out" else None
+        if function == "np.maximum":
+            self.call = (lambda: np.maximum(x, 0)) if out is None else (lambda: np.maximum(x, 0, out=out))
+        else:
+            f = getattr(cact, function)
+            self.call = (lambda: f(x)) if out is None else (lambda: f(x, out=out))
+        self.call()
+
+    def time_tiny_call(self, function, result):
+        self.call()
