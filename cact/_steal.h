@@ -11,6 +11,19 @@
 #include <Python.h>
 #include "_stream.h"
 
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>
+#if defined(_WIN64)
+#define CACT_FETCH_ADD(p, v) ((Py_ssize_t)_InterlockedExchangeAdd64((volatile __int64 *)(p), (__int64)(v)))
+#else
+#define CACT_FETCH_ADD(p, v) ((Py_ssize_t)_InterlockedExchangeAdd((volatile long *)(p), (long)(v)))
+#endif
+#define CACT_LOAD(p) (*(volatile Py_ssize_t *)(p))
+#else
+#define CACT_FETCH_ADD(p, v) __atomic_fetch_add((p), (v), __ATOMIC_RELAXED)
+#define CACT_LOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#endif
+
 #define CACT_MAX_TEAM 64          /* larger teams are cut to this many threads */
 #define CACT_CHUNK_MIN 2048       /* elements */
 
@@ -28,12 +41,12 @@ static inline void cact_cursors_init(cact_cursor *c, const void *y, Py_ssize_t n
 /* The next chunk [*lo, *hi) of cursor c; 0 when it has none left. Chunks are handed out by one
  * atomic add each, so no element is given twice whichever threads ask. */
 static inline int cact_claim(cact_cursor *c, Py_ssize_t *lo, Py_ssize_t *hi) {
-    Py_ssize_t left = c->end - __atomic_load_n(&c->next, __ATOMIC_RELAXED), k, s;
+    Py_ssize_t left = c->end - CACT_LOAD(&c->next), k, s;
     if (left <= 0)
         return 0;
     k = left / 4 > CACT_CHUNK_MIN ? left / 4 : CACT_CHUNK_MIN;
     k = (k + CACT_STREAM_BLOCK - 1) / CACT_STREAM_BLOCK * CACT_STREAM_BLOCK;
-    s = __atomic_fetch_add(&c->next, k, __ATOMIC_RELAXED);
+    s = CACT_FETCH_ADD(&c->next, k);
     if (s >= c->end)
         return 0;
     *lo = s;
