@@ -192,7 +192,7 @@ def prelu(x, alpha, *, axis=1, out=None):
         fast = _PRELU_FAST.get(x.dtype)
         if fast is not None:
             t = np.empty_like(x) if out is None else _fast_out(out, x)
-            if t is not None and fast[0](x, alpha, t, axis):
+            if t is not None and fast[0](x, alpha, t, axis, out is None):
                 return t
     a, result_dtype = as_input(x)
     slopes, ax, _ = as_channel_slopes(alpha, a, axis)
@@ -204,7 +204,7 @@ def prelu(x, alpha, *, axis=1, out=None):
         check_out(out, a.shape, result_dtype)
     t = out if (out is not None and out.dtype is a.dtype and out.flags.c_contiguous and out.flags.aligned) else np.empty(a.shape, a.dtype)
     a = np.ascontiguousarray(detach(a, t))
-    _PRELU[a.dtype][0](a, slopes, t, *_channel_dims(a.shape, ax))
+    _PRELU[a.dtype][0](a, slopes, t, *_channel_dims(a.shape, ax), t is not out)
     return _finish(t, out, result_dtype)
 
 

@@ -95,7 +95,7 @@ cdef extern from "_prelu.h" nogil:
     enum: CACT_PRELU_RUN
     bint cact_prelu_pairs_f32(const double *alpha, Py_ssize_t C, float *ah, float *al)
     void cact_prelu_fwd_block_pairs_f32(const float *x, const float *ah, const float *al, float *y,
-                                        Py_ssize_t o0, Py_ssize_t o1, Py_ssize_t C, Py_ssize_t I)
+                                        Py_ssize_t o0, Py_ssize_t o1, Py_ssize_t C, Py_ssize_t I, int stream)
     void cact_prelu_fwd_block_f32(const float *x, const double *alpha, float *y, Py_ssize_t o0,
                                   Py_ssize_t o1, Py_ssize_t C, Py_ssize_t I)
     void cact_prelu_fwd_block_f64(const double *x, const double *alpha, double *y, Py_ssize_t o0,

@@ -311,3 +311,43 @@ def test_streamed_outputs_have_the_same_bits(family, sfx, threads):
             k.set_stream_from(fam, nbytes)
         cact.set_num_threads(before_threads)
     assert (family in default) == (_dispatch.simd != "baseline")   # the AVX2 and AVX-512 builds stream
+
+
+@pytest.mark.parametrize("shape", [(331, 64), (171, 100), (150, 3), (120, 200), (3, 5, 37, 41), (2, 7, 1601)])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_prelu_streamed_forward_has_the_same_bits(shape, threads):
+    # prelu's float32 forward writes large outputs by non-temporal stores (channels-last runs of
+    # few channels, and the inner rows of channels-first data; rows of more channels plainly):
+    # forced on here, the same bits as the plain stores at every output alignment, in place too
+    from cact import _dispatch
+    k = _dispatch.kernels
+    rng = np.random.default_rng(23)
+    x = (rng.standard_normal(shape) * 4).astype(np.float32)
+    x.flat[::97] = np.nan
+    x.flat[1::89] = -np.inf
+    x.flat[2::83] = -0.0
+    before_threads, default = cact.get_num_threads(), k.get_stream_from()
+    try:
+        cact.set_num_threads(threads)
+        for alpha in (rng.uniform(0.01, 0.3, shape[1]), np.linspace(-3, 1e20, shape[1]), np.full(shape[1], 1e100)):
+            if default:
+                k.set_stream_from("prelu", 2**62)
+            want = cact.prelu(x, alpha)
+            with np.errstate(over="ignore", invalid="ignore"):
+                ref = np.where(x > 0, x, alpha.reshape((-1,) + (1,) * (x.ndim - 2)) * x.astype(np.float64)).astype(np.float32)
+            np.testing.assert_array_equal(want, ref)
+            if default:
+                k.set_stream_from("prelu", 1)
+            for shift in range(0, 17, 5):
+                buf = np.empty(x.size + 64, np.float32)
+                start = (-buf.ctypes.data % 64) // 4 + shift
+                out = buf[start:start + x.size].reshape(shape)
+                np.testing.assert_array_equal(cact.prelu(x, alpha, out=out), want)
+            y = x.copy()
+            np.testing.assert_array_equal(cact.prelu(y, alpha, out=y), want)
+            np.testing.assert_array_equal(cact.prelu(x, alpha), want)
+    finally:
+        for fam, nbytes in default.items():
+            k.set_stream_from(fam, nbytes)
+        cact.set_num_threads(before_threads)
+    assert ("prelu" in default) == (_dispatch.simd != "baseline")   # (AVX2: never by default, but can)
