@@ -351,3 +351,35 @@ def test_prelu_streamed_forward_has_the_same_bits(shape, threads):
             k.set_stream_from(fam, nbytes)
         cact.set_num_threads(before_threads)
     assert ("prelu" in default) == (_dispatch.simd != "baseline")   # (AVX2: never by default, but can)
+
+
+def test_results_do_not_depend_on_the_thread_count():
+    # one thread runs the serial loops (no OpenMP region), two the parallel ones; every result,
+    # prelu's d/dalpha included (its blocks depend on the size alone), has the same bits
+    rng = np.random.default_rng(29)
+    x = (rng.standard_normal((300, 250)) * 4).astype(np.float32)   # above every serial threshold
+    x.flat[::97] = np.nan
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    a = rng.uniform(-0.5, 0.5, x.shape[1])
+    y = cact.softmax(x)
+    xd = x.astype(np.float64)   # float64 with g over 2^+-29: d/dalpha's bits depend on how its sums are blocked
+    gd = rng.standard_normal(x.shape) * np.exp(rng.uniform(-20, 20, x.shape))
+    xd[np.isnan(xd)] = 1.0
+    calls = [lambda: cact.prelu_grad(xd, a, grad_output=gd)[1], lambda: cact.sigmoid(x), lambda: cact.sigmoid_grad(x, grad_output=g), lambda: cact.relu(x),
+             lambda: cact.relu_grad(x, grad_output=g), lambda: cact.leaky_relu(x, 0.1), lambda: cact.elu(x),
+             lambda: cact.elu_grad(x, grad_output=g), lambda: cact.gelu(x), lambda: cact.gelu_grad(x.astype(np.float64)),
+             lambda: cact.gelu(x, "none"), lambda: cact.softmax(x), lambda: cact.softmax_grad(x, grad_output=g),
+             lambda: cact.softmax_grad(y=y, grad_output=g), lambda: cact.softmax_grad(y=y.astype(np.float64), grad_output=g),
+             lambda: cact.sigmoid_grad(y=y, grad_output=g), lambda: cact.prelu(x, a),
+             lambda: cact.prelu_grad(x, a, grad_output=g)[0], lambda: cact.prelu_grad(x, a, grad_output=g)[1],
+             lambda: cact.softmax(x.T), lambda: cact.relu(x[:, ::2])]
+    before = cact.get_num_threads()
+    try:
+        cact.set_num_threads(1)
+        one = [f() for f in calls]
+        cact.set_num_threads(2)
+        two = [f() for f in calls]
+    finally:
+        cact.set_num_threads(before)
+    for i, (p, q) in enumerate(zip(one, two)):
+        np.testing.assert_array_equal(p, q, err_msg=f"call {i}")
