@@ -489,51 +489,46 @@ CACT_INLINE float cact_elu_f32_exact(float x, const float *g, Py_ssize_t j, doub
 
 CACT_INLINE int cact_elu_f32_double_ok(float x) { return (x > 0) | (x >= -100.0f); }
 
+/* one run of m (y at d): every lane by the float form (pair) or the double one, then the lanes out
+ * of its range again by cact_elu_f32_exact; g == NULL means g = 1 (the same bits: a product by 1
+ * is exact). Called with g NULL or not as a constant, so each call's loops are specialized. */
+CACT_INLINE void cact_elu_grad_f32_block(const float *x, const float *g, float *d, Py_ssize_t m, double a,
+                                         int pair, float ah, float al) {
+    Py_ssize_t j;
+    int bad = 0;
+#define CACT_G1(j) (g ? g[j] : 1.0f)
+    if (pair) {
+        for (j = 0; j < m; ++j) {
+            d[j] = cact_elu_bwd_f32_fast(x[j], CACT_G1(j), ah, al);
+            bad |= !cact_elu_bwd_f32_fast_ok(x[j], CACT_G1(j));
+        }
+        if (bad)
+            for (j = 0; j < m; ++j)
+                if (!cact_elu_bwd_f32_fast_ok(x[j], CACT_G1(j))) d[j] = cact_elu_f32_exact(x[j], g, j, a);
+        return;
+    }
+    for (j = 0; j < m; ++j) {
+        d[j] = (float)((double)CACT_G1(j) * cact_elu_grad_f32(x[j], a));
+        bad |= !cact_elu_f32_double_ok(x[j]);
+    }
+    if (bad)
+        for (j = 0; j < m; ++j)
+            if (!cact_elu_f32_double_ok(x[j])) d[j] = cact_elu_f32_exact(x[j], g, j, a);
+#undef CACT_G1
+}
+
 CACT_INLINE void cact_elu_grad_f32_run(const float *x, const float *g, float *y, Py_ssize_t n, double a) {
     float buf[CACT_ELU_RUN];
-    Py_ssize_t b, j;
     const int pair = cact_slope_f32_ok(a) && a != 0;
     const float ah = cact_slope_hi(a), al = cact_slope_lo(a);
     const int inplace = y == x || (g && y == g);  /* (the kernels' arrays are the same or do not overlap) */
-    for (b = 0; b < n; b += CACT_ELU_RUN) {
+    for (Py_ssize_t b = 0; b < n; b += CACT_ELU_RUN) {
         Py_ssize_t m = n - b < CACT_ELU_RUN ? n - b : CACT_ELU_RUN;
-        const float *xb = x + b, *gb = g ? g + b : NULL;
         float *d = inplace ? buf : y + b;
-        int bad = 0;
-        if (pair && gb) {
-            for (j = 0; j < m; ++j) {
-                d[j] = cact_elu_bwd_f32_fast(xb[j], gb[j], ah, al);
-                bad |= !cact_elu_bwd_f32_fast_ok(xb[j], gb[j]);
-            }
-            if (bad)
-                for (j = 0; j < m; ++j)
-                    if (!cact_elu_bwd_f32_fast_ok(xb[j], gb[j])) d[j] = cact_elu_f32_exact(xb[j], gb, j, a);
-            goto done;
-        }
-        if (pair) {   /* elu'(x) = 1 elu'(x) */
-            for (j = 0; j < m; ++j) {
-                d[j] = cact_elu_bwd_f32_fast(xb[j], 1.0f, ah, al);
-                bad |= !cact_elu_bwd_f32_fast_ok(xb[j], 1.0f);
-            }
-            if (bad)
-                for (j = 0; j < m; ++j)
-                    if (!cact_elu_bwd_f32_fast_ok(xb[j], 1.0f)) d[j] = cact_elu_f32_exact(xb[j], NULL, j, a);
-            goto done;
-        }
-        if (gb)
-            for (j = 0; j < m; ++j) {
-                d[j] = (float)((double)gb[j] * cact_elu_grad_f32(xb[j], a));
-                bad |= !cact_elu_f32_double_ok(xb[j]);
-            }
+        if (g)
+            cact_elu_grad_f32_block(x + b, g + b, d, m, a, pair, ah, al);
         else
-            for (j = 0; j < m; ++j) {
-                d[j] = (float)cact_elu_grad_f32(xb[j], a);
-                bad |= !cact_elu_f32_double_ok(xb[j]);
-            }
-        if (bad)
-            for (j = 0; j < m; ++j)
-                if (!cact_elu_f32_double_ok(xb[j])) d[j] = cact_elu_f32_exact(xb[j], gb, j, a);
-    done:
+            cact_elu_grad_f32_block(x + b, NULL, d, m, a, pair, ah, al);
         if (inplace)
             memcpy(y + b, buf, (size_t)m * sizeof(float));
     }

@@ -49,9 +49,8 @@ cdef extern from "_cpu.h" nogil:
 cdef extern from "_stream.h" nogil:
     Py_ssize_t cact_stream_default(Py_ssize_t mb512, Py_ssize_t mb256)
     enum: CACT_STREAM_BLOCK
-    const Py_ssize_t CACT_STREAM_FRESH_MAX
     enum: CACT_CAN_STREAM
-    bint cact_stream_ok(const void *y, Py_ssize_t n, Py_ssize_t size, Py_ssize_t nbytes)
+    bint cact_stream_here(const void *y, Py_ssize_t n, Py_ssize_t size, Py_ssize_t nbytes, bint fresh)
     Py_ssize_t cact_aligned_head(const void *y, Py_ssize_t n, Py_ssize_t size)
     Py_ssize_t cact_piece_start(const void *y, Py_ssize_t n, Py_ssize_t size, int t, int nt)
     void cact_stream_copy(const void *src, void *dst, Py_ssize_t nbytes)

@@ -67,6 +67,11 @@ static inline int cact_stream_ok(const void *y, Py_ssize_t n, Py_ssize_t size, P
     return CACT_CAN_STREAM && n >= (from + size - 1) / size && (uintptr_t)y % size == 0;
 }
 
+/* Stream this output: as cact_stream_ok, and not a new result (fresh) of CACT_STREAM_FRESH_MAX or more */
+static inline int cact_stream_here(const void *y, Py_ssize_t n, Py_ssize_t size, Py_ssize_t from, int fresh) {
+    return cact_stream_ok(y, n, size, from) && !(fresh && n * size >= CACT_STREAM_FRESH_MAX);
+}
+
 /* Where thread t of nt starts in n elements of y: 0 for t = 0, n for t = nt, else at a block
  * boundary counted from y's first aligned element, so that threads meet at whole cache lines
  * (streamed or not) */
