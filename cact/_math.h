@@ -343,6 +343,47 @@ CACT_INLINE float cact_sigmoid_f32(float x) {
     return (x >= 0 ? CACT_2P100F : E) / (CACT_2P100F + E);
 }
 
+/* The float32 forward over a span: cact_sigmoid_f32 at each element. The x86-64-v4 build writes
+ * the loop with intrinsics, the same operations in the same order (the same bits) but two
+ * instructions fewer per 16 values, where GCC's loop is ~24 and port-bound: vrangeps forms
+ * -min(|x|, 110) in one (GCC: and, compare, xor, blend), and vfixupimmps gives a NaN back (range
+ * returns 110 for it). tools/c/sigmoid_span_bench.c: 1.03-1.05 per value, in one thread or two. */
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+static inline __m512 cact_sigmoid_f32x16(__m512 x) {
+    const __m512 shift = _mm512_set1_ps(CACT_SHIFTF), big = _mm512_set1_ps(CACT_2P100F);
+    __m512 h = _mm512_range_ps(x, _mm512_set1_ps(110.0f), 0x0E);   /* abs-min, sign set */
+    __mmask16 pos = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GE_OQ);
+    __m512 s = _mm512_fmadd_ps(h, _mm512_set1_ps(1.44269504f), shift);   /* cact_expf_t_raw */
+    __m512 kd = _mm512_sub_ps(s, shift);
+    __m512 r = _mm512_fnmadd_ps(kd, _mm512_set1_ps(0.693145751953125f), h);
+    r = _mm512_fnmadd_ps(kd, _mm512_set1_ps(1.428606765330187e-06f), r);
+    __m512 q = _mm512_fmadd_ps(_mm512_set1_ps(CACT_EXPF_Q4), r, _mm512_set1_ps(CACT_EXPF_Q3));
+    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(CACT_EXPF_Q2));
+    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(CACT_EXPF_Q1));
+    q = _mm512_fmadd_ps(q, r, _mm512_set1_ps(CACT_EXPF_Q0));
+    __m512 t = _mm512_fmadd_ps(_mm512_mul_ps(r, r), q, r);
+    __m512 sc = _mm512_castsi512_ps(_mm512_add_epi32(_mm512_slli_epi32(_mm512_castps_si512(s), 23),
+                                                     _mm512_set1_epi32(227 << 23)));  /* cact_expf_2p100_t */
+    __m512 E = _mm512_fmadd_ps(t, sc, sc);
+    __m512 y = _mm512_div_ps(_mm512_mask_blend_ps(pos, E, big), _mm512_add_ps(big, E));
+    return _mm512_fixupimm_ps(y, x, _mm512_set1_epi32(0x22), 0);   /* x QNaN or SNaN: x, quieted */
+}
+
+CACT_INLINE void cact_sigmoid_f32_span(const float *x, float *y, Py_ssize_t n) {
+    Py_ssize_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        _mm512_storeu_ps(y + j, cact_sigmoid_f32x16(_mm512_loadu_ps(x + j)));
+    if (j < n) {
+        __mmask16 m = (__mmask16)((1u << (n - j)) - 1);
+        _mm512_mask_storeu_ps(y + j, m, cact_sigmoid_f32x16(_mm512_maskz_loadu_ps(m, x + j)));
+    }
+}
+#else
+CACT_INLINE void cact_sigmoid_f32_span(const float *x, float *y, Py_ssize_t n) {
+    for (Py_ssize_t j = 0; j < n; ++j) y[j] = cact_sigmoid_f32(x[j]);
+}
+#endif
+
 CACT_INLINE float cact_sigmoid_grad_f32(float x) {
     float e = cact_expf_neg(-fabsf(x), -0.0f);
     float dh = 1.0f + e, dl = e - (dh - 1.0f), p, pe;

@@ -4,6 +4,7 @@ cdef extern from "_math.h" nogil:
     double cact_sigmoid(double x)
     double cact_sigmoid_grad(double x)
     float cact_sigmoid_f32(float x)
+    void cact_sigmoid_f32_span(const float *x, float *y, Py_ssize_t n)
     float cact_sigmoid_grad_f32(float x)
     float cact_sigmoid_bwd_f32(float x, float g)
     double cact_sigmoid_y_grad(double y)
