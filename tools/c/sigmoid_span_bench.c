@@ -1,7 +1,7 @@
-/* float32 sigmoid: the compiled loop over cact_sigmoid_f32 against cact_sigmoid_f32_span (the
- * AVX-512 intrinsics), per value over 16384 values (L1/L2), best of 3000, in one thread and in two
- * at once (each its own arrays); then, with an argument, the bits of both over every float in
- * [-120, 120] and the specials.
+/* float32 sigmoid: the compiled loop over cact_sigmoid_f32 against cact_sigmoid_f32_span (AVX-512
+ * or AVX2 intrinsics: build with -march=x86-64-v4 or x86-64-v3), per value over 16384 values,
+ * best of 3000, in one thread and in two at once (each its own arrays); then, with an argument,
+ * the bits of both over every float in [-120, 120] and the specials.
  *   gcc -O3 -fno-math-errno -fno-trapping-math -ffp-contract=off -march=x86-64-v4 -mprefer-vector-width=512 \
  *       -fwrapv -fopenmp -I<python include> -Icact tools/c/sigmoid_span_bench.c -o /tmp/ssb -lm && /tmp/ssb [all] */
 #include <Python.h>
