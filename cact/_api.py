@@ -43,6 +43,8 @@ _ELEMENTWISE = {
     for stem in ("sigmoid", "relu", "leaky_relu", "elu", "gelu_tanh", "gelu_erf")
 }
 _ELEMENTWISE["sigmoid_y"] = _family("sigmoid_y", ("grad", "bwd"))
+_NEW = {stem: {op: getattr(K, f"{stem}_{op}_new") for op in ops}
+        for stem, ops in [(s, ("fwd", "grad", "bwd")) for s in _ELEMENTWISE if s != "sigmoid_y"] + [("sigmoid_y", ("grad", "bwd"))]}
 _SOFTMAX = {
     dt: {
         "fwd": getattr(K, f"softmax_fwd_{s}"),
@@ -106,6 +108,10 @@ def _declined():
 
 
 def _elementwise(stem, op, x, p, grad_output, out, name="x"):
+    if out is None:   # a new result: the kernel module checks x (and g) and allocates, or says None
+        r = _NEW[stem][op](x, p) if grad_output is None else _NEW[stem]["bwd"](x, grad_output, p)
+        if r is not None:
+            return r
     if type(x) is np.ndarray and (out is None or (type(out) is np.ndarray and out.dtype is x.dtype)):
         # fast path for the common calls: contiguous float32/float64 arrays, a new result or an
         # `out` of x's dtype (the kernel checks dtype, shape, layout, writeability and overlap,
@@ -186,13 +192,17 @@ def prelu(x, alpha, *, axis=1, out=None):
     slope per channel along `axis` (PyTorch's convention: channels on axis 1; needs x.ndim >= 2).
     Derivatives: `prelu_grad` returns (d/dx, d/dalpha)."""
     if type(x) is np.ndarray and type(alpha) is np.ndarray and type(axis) is int:
-        # fast path: C-contiguous float32/float64 x with per-channel slopes, into a new result or
-        # an `out` of x's dtype (the kernel checks the rest, finiteness included, and does
-        # nothing when anything does not fit)
-        fast = _PRELU_FAST.get(x.dtype)
-        if fast is not None:
-            t = np.empty_like(x) if out is None else _fast_out(out, x)
-            if t is not None and fast[0](x, alpha, t, axis, out is None):
+        # fast path: C-contiguous float32/float64 x with per-channel slopes, into a new result
+        # (allocated by the kernel module) or an `out` of x's dtype (the kernels check the rest,
+        # finiteness included, and do nothing when anything does not fit)
+        if out is None:
+            t = K.prelu_fwd_new(x, alpha, axis)
+            if t is not None:
+                return t
+        else:
+            fast = _PRELU_FAST.get(x.dtype)
+            t = _fast_out(out, x)
+            if fast is not None and t is not None and fast[0](x, alpha, t, axis, False):
                 return t
     a, result_dtype = as_input(x)
     slopes, ax, _ = as_channel_slopes(alpha, a, axis)

@@ -324,6 +324,14 @@ CACT_INLINE double cact_pieces(const double (*c)[CACT_PIECE_DEGREE + 1], double 
 
 #define CACT_IN_PIECES(x) ((x) >= CACT_PIECE_LO && (x) < CACT_PIECE_HI)
 
+/* every v[i] finite: a count of exponents of all ones (a loop that stops at the first would not vectorize) */
+CACT_INLINE int cact_all_finite(const double *v, Py_ssize_t n) {
+    int64_t bad = 0;
+    for (Py_ssize_t i = 0; i < n; ++i)
+        bad += (cact_as_uint64(v[i]) & 0x7FF0000000000000ull) == 0x7FF0000000000000ull;
+    return bad == 0;
+}
+
 /* ---- sigmoid ------------------------------------------------------------------------------- */
 
 CACT_INLINE double cact_sigmoid(double x) {

@@ -1,6 +1,7 @@
 # Declarations of the scalar math in _math.h (one value and one derivative per activation).
 cdef extern from "_math.h" nogil:
     double cact_exp_diff(double x, double m)
+    bint cact_all_finite(const double *v, Py_ssize_t n)
     double cact_sigmoid(double x)
     double cact_sigmoid_grad(double x)
     float cact_sigmoid_f32(float x)
@@ -93,7 +94,7 @@ cdef extern from "_softmax.h" nogil:
 
 cdef extern from "_prelu.h" nogil:
     enum: CACT_PRELU_RUN
-    bint cact_prelu_pairs_f32(const double *alpha, Py_ssize_t C, float *ah, float *al)
+    bint cact_prelu_pairs_f32(const double *alpha, Py_ssize_t C, Py_ssize_t rows, float *ah, float *al)
     void cact_prelu_fwd_block_pairs_f32(const float *x, const float *ah, const float *al, float *y,
                                         Py_ssize_t o0, Py_ssize_t o1, Py_ssize_t C, Py_ssize_t I, int stream)
     void cact_prelu_fwd_block_f32(const float *x, const double *alpha, float *y, Py_ssize_t o0,

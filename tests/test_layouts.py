@@ -360,3 +360,4 @@ def test_prelu_channels_last_at_every_offset_from_a_cache_line(C, threads):
             out = np.full((rows, C), np.nan, np.float32)
             assert cact.prelu(x, alpha, axis=1, out=out) is out
             np.testing.assert_array_equal(out, exact, err_msg=f"C={C} rows={rows} offset={k}")
+            np.testing.assert_array_equal(cact.prelu(x, alpha, axis=1), exact)   # a new result

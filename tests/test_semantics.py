@@ -121,6 +121,54 @@ def test_empty_and_nd_shapes(forward, shape):
     assert y.shape == shape
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+def test_new_results_keep_a_contiguous_layout_and_give_the_out_results(elementwise_grad, order, dt):
+    # calls without out= on contiguous float arrays allocate in the kernel module (the *_new entry
+    # points); the result has x's layout and the bits the out= kernels give
+    name, g, kw = elementwise_grad
+    f = ELEMENTWISE[name][0]
+    x = np.asarray((RNG.standard_normal((6, 5)) * 4).astype(dt), order=order)
+    go = np.asarray(RNG.standard_normal((6, 5)).astype(dt), order=order)
+    for call in (lambda **o: f(x, **kw, **o), lambda **o: g(x, **kw, **o),
+                 lambda **o: g(x, grad_output=go, **kw, **o)):
+        y = call()
+        out = np.zeros_like(x, order=order)
+        call(out=out)
+        assert y.dtype == dt and y.flags[order + "_CONTIGUOUS"]
+        assert y.tobytes("A") == out.tobytes("A")
+
+
+def test_the_new_result_entry_points_take_only_what_the_contiguous_loops_can():
+    from cact._dispatch import kernels as K
+    x = RNG.standard_normal((4, 8)).astype(np.float32)
+    unaligned = np.zeros(4 * 33, np.uint8)[1:-3].view(np.float32)
+    taken = [x, np.asfortranarray(x), x.astype(np.float64), x[:1], x.ravel(), x[:0]]
+    declined = [x[:, ::2], x.T.copy()[:, :3], x.astype(np.float16), x.astype(">f4"), unaligned,
+                np.array(1.5, np.float32), x.tolist(), x.astype(np.int32)]
+    for a in taken:
+        y = K.relu_fwd_new(a, 0.0)
+        assert type(y) is np.ndarray and y.dtype == a.dtype and y.shape == a.shape
+        np.testing.assert_array_equal(y, np.maximum(a, 0))
+    for a in declined:
+        assert K.relu_fwd_new(a, 0.0) is None
+    for p in (np.nan, np.inf, -np.inf):
+        assert K.leaky_relu_fwd_new(x, p) is None
+    assert K.relu_bwd_new(x, x.copy(), 0.0) is not None
+    for g in (x.astype(np.float64), np.asfortranarray(x), x[:, :4], x.tolist(), x[:, ::-1]):
+        assert K.relu_bwd_new(x, g, 0.0) is None
+    a = np.linspace(-1, 1, 8)
+    for xx, aa in ((x, a), (x, a.astype(np.float32)), (x.astype(np.float64), a), (x.reshape(2, 8, 2), a)):
+        y = K.prelu_fwd_new(xx, aa, 1)
+        np.testing.assert_array_equal(y, cact.prelu(xx, aa.tolist()))
+    x4 = x[:, :4].copy()
+    for xx, aa, axis in ((x, np.r_[a[:7], np.nan], 1), (x, np.r_[a[:7], np.inf], 1), (x, a[:7], 1),
+                         (np.asfortranarray(x4), a[:4], 1), (x.ravel(), a, 0), (x, a.reshape(2, 4), 1),
+                         (x.astype(np.float16), a, 1), (x, a.astype(">f8"), 1), (x, a, 2),
+                         (unaligned.reshape(4, 8), a, 1), (x.tolist(), a, 1), (x, a.tolist(), 1)):
+        assert K.prelu_fwd_new(xx, aa, axis) is None
+
+
 # ---- out= -------------------------------------------------------------------------------------
 
 def test_out_receives_the_result_and_is_returned(forward):
