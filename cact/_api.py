@@ -231,12 +231,17 @@ def softmax(x, axis=-1, *, out=None):
     Stable for any input: entries of -inf give exactly 0; a row that is all -inf, or holds NaN or
     +inf, gives NaN. Derivative: `softmax_grad`."""
     if type(x) is np.ndarray and type(axis) is int and x.ndim and (axis == -1 or axis == x.ndim - 1):
-        # fast path: a C-contiguous float32/float64 array along its last axis, into a new result or
-        # an `out` of the same dtype (the kernel checks layouts; rows may be computed in place)
-        kernels = _SOFTMAX.get(x.dtype)
-        if kernels is not None:
-            t = np.empty_like(x) if out is None else _fast_out(out, x)
-            if t is not None and kernels["fwd"](x, t, x.shape[-1]):
+        # fast path: a C-contiguous float32/float64 array along its last axis, into a new result
+        # (allocated by the kernel module) or an `out` of the same dtype (the kernel checks
+        # layouts; rows may be computed in place)
+        if out is None:
+            t = K.softmax_fwd_new(x)
+            if t is not None:
+                return t
+        else:
+            kernels = _SOFTMAX.get(x.dtype)
+            t = _fast_out(out, x)
+            if kernels is not None and t is not None and kernels["fwd"](x, t, x.shape[-1]):
                 return t
     a, result_dtype = as_input(x)
     ax = as_axis(axis, a.ndim)

@@ -167,6 +167,13 @@ def test_the_new_result_entry_points_take_only_what_the_contiguous_loops_can():
                          (x.astype(np.float16), a, 1), (x, a.astype(">f8"), 1), (x, a, 2),
                          (unaligned.reshape(4, 8), a, 1), (x.tolist(), a, 1), (x, a.tolist(), 1)):
         assert K.prelu_fwd_new(xx, aa, axis) is None
+    for xx in (x, x.astype(np.float64), x.reshape(2, 2, 8), x[:1], x[:0], x.ravel()):
+        out = np.zeros_like(xx)
+        cact.softmax(xx, out=out)
+        assert K.softmax_fwd_new(xx).tobytes() == out.tobytes()
+    for xx in (np.asfortranarray(x), x[:, ::2], x.astype(np.float16), x.astype(">f4"), unaligned,
+               np.array(1.5, np.float32), x.tolist()):
+        assert K.softmax_fwd_new(xx) is None
 
 
 # ---- out= -------------------------------------------------------------------------------------
