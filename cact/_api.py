@@ -339,11 +339,16 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     if (type(src) is np.ndarray and type(grad_output) is np.ndarray and type(axis) is int
             and src.ndim and (axis == -1 or axis == src.ndim - 1)):
         # fast path: C-contiguous float32/float64 x (or y) and grad_output, last axis, a new result
-        # or an out of their dtype (the kernel declines the overlaps it cannot take)
-        kernels = _SOFTMAX.get(src.dtype)
-        if kernels is not None:
-            t = np.empty_like(src) if out is None else _fast_out(out, src)
-            if t is not None and kernels["bwd_y" if from_y else "bwd"](src, grad_output, t, src.shape[-1]):
+        # (allocated by the kernel module) or an out of their dtype (the kernel declines the
+        # overlaps it cannot take)
+        if out is None:
+            t = K.softmax_bwd_new(src, grad_output, from_y)
+            if t is not None:
+                return t
+        else:
+            kernels = _SOFTMAX.get(src.dtype)
+            t = _fast_out(out, src)
+            if kernels is not None and t is not None and kernels["bwd_y" if from_y else "bwd"](src, grad_output, t, src.shape[-1]):
                 return t
     name = "y" if from_y else "x"
     a, result_dtype = as_input(src, name)

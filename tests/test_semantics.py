@@ -174,6 +174,15 @@ def test_the_new_result_entry_points_take_only_what_the_contiguous_loops_can():
     for xx in (np.asfortranarray(x), x[:, ::2], x.astype(np.float16), x.astype(">f4"), unaligned,
                np.array(1.5, np.float32), x.tolist()):
         assert K.softmax_fwd_new(xx) is None
+    g = RNG.standard_normal(x.shape).astype(np.float32)
+    y = cact.softmax(x)
+    for from_y, src in ((True, y), (False, x)):
+        out = np.zeros_like(x)
+        cact.softmax_grad(**({"y": src} if from_y else {"x": src}), grad_output=g, out=out)
+        assert K.softmax_bwd_new(src, g, from_y).tobytes() == out.tobytes()
+        for gg in (g.astype(np.float64), np.asfortranarray(g), g[:, :4], g.tolist(), g.astype(">f4")):
+            assert K.softmax_bwd_new(src, gg, from_y) is None
+        assert K.softmax_bwd_new(np.asfortranarray(src), np.asfortranarray(g), from_y) is None
 
 
 # ---- out= -------------------------------------------------------------------------------------
