@@ -37,9 +37,13 @@ def max_relative_error(coeffs):
     return float(worst)
 
 
-if __name__ == "__main__":
-    coeffs = fit()
+def report(coeffs, macro, suffix, unit, unit_name):
+    """The coefficients as C macros, and the fit's error in `unit`"""
     for j, c in enumerate(coeffs):
-        print(f"#define CACT_EXPF_Q{j} {float(c)!r}f")
+        print(f"#define {macro}{j} {float(c)!r}{suffix}")
     err = max_relative_error(coeffs)
-    print(f"/* max relative error {err:.2e} = {err / 2**-23:.3f} ulp of 1 */")
+    print(f"/* max relative error {err:.2e} = {err / unit:.3f} {unit_name} */")
+
+
+if __name__ == "__main__":
+    report(fit(), "CACT_EXPF_Q", "f", 2**-23, "ulp of 1")
