@@ -43,8 +43,7 @@ _ELEMENTWISE = {
     for stem in ("sigmoid", "relu", "leaky_relu", "elu", "gelu_tanh", "gelu_erf")
 }
 _ELEMENTWISE["sigmoid_y"] = _family("sigmoid_y", ("grad", "bwd"))
-_NEW = {stem: {op: getattr(K, f"{stem}_{op}_new") for op in ops}
-        for stem, ops in [(s, ("fwd", "grad", "bwd")) for s in _ELEMENTWISE if s != "sigmoid_y"] + [("sigmoid_y", ("grad", "bwd"))]}
+_NEW = {stem: {op: getattr(K, f"{stem}_{op}_new") for op in ops} for stem, ops in _ELEMENTWISE.items()}
 _SOFTMAX = {
     dt: {
         "fwd": getattr(K, f"softmax_fwd_{s}"),
@@ -112,20 +111,17 @@ def _elementwise(stem, op, x, p, grad_output, out, name="x"):
         r = _NEW[stem][op](x, p) if grad_output is None else _NEW[stem]["bwd"](x, grad_output, p)
         if r is not None:
             return r
-    if type(x) is np.ndarray and (out is None or (type(out) is np.ndarray and out.dtype is x.dtype)):
-        # fast path for the common calls: contiguous float32/float64 arrays, a new result or an
-        # `out` of x's dtype (the kernel checks dtype, shape, layout, writeability and overlap,
-        # and does nothing otherwise)
-        kernels = None
+    elif type(x) is np.ndarray and type(out) is np.ndarray and out.dtype is x.dtype:
+        # out= of x's dtype: the contiguous kernel checks dtype, shape, layout, writeability and
+        # overlap, and does nothing otherwise
         if grad_output is None:
             kernels = _ELEMENTWISE[stem][op].get(x.dtype)
+            if kernels is not None and kernels[0](x, out, p, False):
+                return out
         elif type(grad_output) is np.ndarray:
             kernels = _ELEMENTWISE[stem]["bwd"].get(x.dtype)
-        if kernels is not None:
-            t = np.empty_like(x) if out is None else out
-            fresh = out is None
-            if kernels[0](x, t, p, fresh) if grad_output is None else kernels[0](x, grad_output, t, p, fresh):
-                return t if (t.ndim or not fresh) else t[()]
+            if kernels is not None and kernels[0](x, grad_output, out, p, False):
+                return out
     a, result_dtype = as_input(x, name)
     g = None if grad_output is None else as_grad_output(grad_output, a, ref=name)
     t = _target(a, out, result_dtype)
