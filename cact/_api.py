@@ -56,7 +56,7 @@ _SOFTMAX = {
     for dt, s in _SFX.items()
 }
 _PRELU = {dt: (getattr(K, f"prelu_fwd_{s}"), getattr(K, f"prelu_grad_{s}")) for dt, s in _SFX.items()}
-_PRELU_FAST = {dt: (getattr(K, f"prelu_fwd_fast_{s}"), getattr(K, f"prelu_grad_fast_{s}")) for dt, s in _SFX.items()}
+_PRELU_FAST = {dt: getattr(K, f"prelu_fwd_fast_{s}") for dt, s in _SFX.items()}
 
 
 # ---- shared plumbing --------------------------------------------------------------------------
@@ -198,7 +198,7 @@ def prelu(x, alpha, *, axis=1, out=None):
         else:
             fast = _PRELU_FAST.get(x.dtype)
             t = _fast_out(out, x)
-            if fast is not None and t is not None and fast[0](x, alpha, t, axis, False):
+            if fast is not None and t is not None and fast(x, alpha, t, axis, False):
                 return t
     a, result_dtype = as_input(x)
     slopes, ax, _ = as_channel_slopes(alpha, a, axis)
@@ -300,14 +300,10 @@ def prelu_grad(x, alpha, *, axis=1, grad_output=None):
 
     grad_x = g * (1 if x > 0 else alpha); grad_alpha = sum of g * (0 if x > 0 else x) over all but
     the channel axis, with alpha's shape (g = 1 without grad_output)."""
-    if (type(x) is np.ndarray and type(alpha) is np.ndarray and type(grad_output) is np.ndarray
-            and type(axis) is int and grad_output.dtype is x.dtype and grad_output.shape == x.shape):
-        fast = _PRELU_FAST.get(x.dtype)
-        if fast is not None:
-            gx = np.empty_like(x)
-            ga = fast[1](x, grad_output, alpha, gx, axis)   # in x's dtype, rounded once
-            if ga is not None:
-                return gx, ga
+    if type(axis) is int:   # the common call: new results allocated by the kernel module, or None
+        r = K.prelu_grad_new(x, grad_output, alpha, axis)
+        if r is not None:
+            return r
     a, result_dtype = as_input(x)
     slopes, ax, alpha_shape = as_channel_slopes(alpha, a, axis)
     g = None if grad_output is None else np.ascontiguousarray(as_grad_output(grad_output, a))

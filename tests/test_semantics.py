@@ -167,6 +167,13 @@ def test_the_new_result_entry_points_take_only_what_the_contiguous_loops_can():
                          (x.astype(np.float16), a, 1), (x, a.astype(">f8"), 1), (x, a, 2),
                          (unaligned.reshape(4, 8), a, 1), (x.tolist(), a, 1), (x, a.tolist(), 1)):
         assert K.prelu_fwd_new(xx, aa, axis) is None
+        assert K.prelu_grad_new(xx, np.ones_like(np.asarray(xx)), aa, axis) is None
+    g8 = RNG.standard_normal(x.shape).astype(np.float32)
+    gx, ga = K.prelu_grad_new(x, g8, a, 1)
+    gx2, ga2 = cact.prelu_grad(x, a.tolist(), grad_output=g8)   # the checked path
+    assert gx.tobytes() == gx2.tobytes() and ga.tobytes() == ga2.tobytes() and ga.dtype == np.float32
+    for gg in (g8.astype(np.float64), g8[:, :4], g8.tolist(), g8.astype(">f4"), np.asfortranarray(g8[:, :4])):
+        assert K.prelu_grad_new(x, gg, a, 1) is None
     for xx in (x, x.astype(np.float64), x.reshape(2, 2, 8), x[:1], x[:0], x.ravel()):
         out = np.zeros_like(xx)
         cact.softmax(xx, out=out)
