@@ -198,7 +198,7 @@ def prelu(x, alpha, *, axis=1, out=None):
         else:
             fast = _PRELU_FAST.get(x.dtype)
             t = _fast_out(out, x)
-            if fast is not None and t is not None and fast(x, alpha, t, axis, False):
+            if fast is not None and t is not None and fast(x, alpha, t, axis):
                 return t
     a, result_dtype = as_input(x)
     slopes, ax, _ = as_channel_slopes(alpha, a, axis)

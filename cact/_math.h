@@ -478,15 +478,16 @@ CACT_INLINE int cact_slope_f32_ok(double a) {
     return 0;   /* without FMA x ah + x al rounds twice: the double loops round once */
 #endif
 }
-CACT_INLINE float cact_slope_hi(double a) {
-    if (!cact_slope_f32_ok(a)) return 0.0f;
-    float h = (float)a;
-    return fabs((double)h) > fabs(a) ? cact_as_float(cact_as_uint32(h) - 1u) : h;  /* one ulp toward 0 */
+/* hi: a truncated toward 0 to float's 24 bits (for the a the pairs take, normal floats: (float)a,
+ * one ulp toward 0 when that rounded away), by a mask of the double's bits; written with selects,
+ * not early returns, so that loops over slopes vectorize (prelu's tables: cact_prelu_pairs) */
+CACT_INLINE float cact_slope_trunc(double a) {
+    return (float)cact_as_double(cact_as_uint64(a) & ~(uint64_t)0x1FFFFFFF);
 }
+CACT_INLINE float cact_slope_hi(double a) { return cact_slope_f32_ok(a) ? cact_slope_trunc(a) : 0.0f; }
 CACT_INLINE float cact_slope_lo(double a) {
-    if (!cact_slope_f32_ok(a)) return 0.0f;
-    double d = a - (double)cact_slope_hi(a);
-    return (float)(d == 0 ? a * CACT_2M60 : d);
+    double d = a - (double)cact_slope_trunc(a);
+    return cact_slope_f32_ok(a) ? (float)(d == 0 ? a * CACT_2M60 : d) : 0.0f;
 }
 CACT_INLINE float cact_mul_slope_f32(float x, float ah, float al) { return CACT_MADDF(x, ah, x * al); }
 
