@@ -11,6 +11,7 @@ the row's ~0.1 s. On rows that are bound by L2 or memory bandwidth on both sides
 single-run ratio by 10-40%; the median over runs is what the code gives.
 """
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -37,9 +38,7 @@ def main():
     args = p.parse_args()
     if args.child:
         return child(args.repeats)
-    try:
-        import torch  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("torch") is None:
         sys.exit("goal 2 compares with PyTorch: pip install torch")
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     ratios = {}
