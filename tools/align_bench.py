@@ -9,8 +9,8 @@ process; 'x same' = time / time of "same".
 
     bash tools/ab_build.sh REV DIR && PYTHONPATH=DIR python tools/align_bench.py --ab
 
-times new results of an earlier build (cact_old) against this tree's instead, for x and grad_output
-at each of the 16 pairs of offsets: old / new time (above 1: new faster), where x and grad_output
+times new results (with --out: out= an array at offset 0) of an earlier build (cact_old) against this
+tree's instead, for x and grad_output at each of the 16 pairs of offsets: old / new time (above 1: new faster), where x and grad_output
 share an offset and (median, lowest, highest) where they do not.
 """
 import argparse
@@ -42,6 +42,7 @@ def main():
     p.add_argument("--functions", default="sigmoid,relu,leaky_relu,elu,gelu")
     p.add_argument("--repeats", type=int, default=9)
     p.add_argument("--ab", action="store_true", help="new results: cact_old (tools/ab_build.sh) / this build")
+    p.add_argument("--out", action="store_true", help="with --ab: out= an array at offset 0 instead")
     args = p.parse_args()
     if args.ab:
         return ab(args)
@@ -76,17 +77,19 @@ def ab(args):
     n, dt = int(args.n), args.dtype
     rng = np.random.default_rng(0)
     xv, gv = rng.standard_normal(n) * 3, rng.standard_normal(n)
-    print(f"n = {n:,}, {dt}: new results, old / new time for x and grad_output at offsets (x, g) mod 64")
+    what = "out= an array at offset 0" if args.out else "new results"
+    print(f"n = {n:,}, {dt}: {what}, old / new time for x and grad_output at offsets (x, g) mod 64")
     for name in args.functions.split(","):
         src = cact.sigmoid(xv) if name in FROM_Y else xv
+        out = at(n, dt, 0) if args.out else None
         fns, pairs = [], []
         for xo in (0, 16, 32, 48):
             for go in (0, 16, 32, 48):
                 x, g = at(n, dt, 1024 + xo, src), at(n, dt, 2048 + go, gv)
                 for m in (cact_old, cact):
                     grad = getattr(m, name + "_grad")
-                    fns.append((lambda grad=grad, x=x, g=g: grad(y=x, grad_output=g)) if name in FROM_Y
-                               else (lambda grad=grad, x=x, g=g: grad(x, grad_output=g)))
+                    fns.append((lambda grad=grad, x=x, g=g: grad(y=x, grad_output=g, out=out)) if name in FROM_Y
+                               else (lambda grad=grad, x=x, g=g: grad(x, grad_output=g, out=out)))
                 pairs.append((xo, go))
         time_interleaved(fns, 2)   # (the first pass over fresh buffers runs slow on this VM)
         t = time_interleaved(fns, args.repeats)
