@@ -89,8 +89,8 @@ cdef extern from "_softmax.h" nogil:
     void cact_softmax_vjp_row_f64(const double *x, const double *g, double *out, Py_ssize_t K, int next)
     void cact_softmax_vjp_y_row_f32(const float *y, const float *g, float *out, Py_ssize_t K)
     void cact_softmax_vjp_y_row_f64(const double *y, const double *g, double *out, Py_ssize_t K)
-    void cact_softmax_vjp_y_rows_f32(const float *y, const float *g, float *out, Py_ssize_t K, Py_ssize_t R)
-    void cact_softmax_vjp_y_rows_f64(const double *y, const double *g, double *out, Py_ssize_t K, Py_ssize_t R)
+    void cact_softmax_vjp_y_rows_f32(const float *y, const float *g, float *out, Py_ssize_t K, Py_ssize_t R, float *buf)
+    void cact_softmax_vjp_y_rows_f64(const double *y, const double *g, double *out, Py_ssize_t K, Py_ssize_t R, double *buf)
 
 cdef extern from "_prelu.h" nogil:
     enum: CACT_PRELU_RUN

@@ -3,6 +3,7 @@
 #define CACT_SOFTMAX_H
 #include <Python.h>
 #include "_math.h"
+#include "_stream.h"
 
 /* Native vectors for the row passes (GCC/clang vector extensions: their auto-vectorizer leaves
  * the compensated sums and the row max scalar, 1-2 ns per element): one AVX-512, AVX or SSE

@@ -262,6 +262,44 @@ def test_serial_and_parallel_loops_agree_bit_for_bit(family, sfx):
             np.testing.assert_array_equal(p, s)
 
 
+@pytest.mark.parametrize("dt", [np.float32, np.float64])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_softmax_backward_from_y_streamed_has_the_same_bits(dt, threads):
+    # softmax's backward from y writes large outputs row by row through a row buffer and
+    # non-temporal stores (rows that start mid-line: plain stores for the partial lines); force it
+    # on small inputs: the same bits as plain stores, for any alignment of out, new results, and
+    # in place (never streamed)
+    from cact import _dispatch
+    k = _dispatch.kernels
+    rng = np.random.default_rng(23)
+    for K in (1000, 37, 16):
+        y = cact.softmax((rng.standard_normal((61, K)) * 3).astype(dt))
+        g = rng.standard_normal((61, K)).astype(dt)
+        default, before_threads = k.get_stream_from(), cact.get_num_threads()
+        try:
+            cact.set_num_threads(threads)
+            if default:
+                k.set_stream_from("softmax_y", 2**62)
+            want = cact.softmax_grad(y=y, grad_output=g)
+            if default:
+                k.set_stream_from("softmax_y", 1)
+            np.testing.assert_array_equal(cact.softmax_grad(y=y, grad_output=g), want)
+            for shift in (0, 1, 3, 5):
+                buf = np.empty(y.size + 64, dt)
+                start = (-buf.ctypes.data % 64) // buf.itemsize + shift
+                out = buf[start:start + y.size].reshape(y.shape)
+                np.testing.assert_array_equal(cact.softmax_grad(y=y, grad_output=g, out=out), want)
+            for which in ("y", "g"):
+                yy, gg = y.copy(), g.copy()
+                target = yy if which == "y" else gg
+                np.testing.assert_array_equal(cact.softmax_grad(y=yy, grad_output=gg, out=target), want)
+        finally:
+            for fam, nbytes in default.items():
+                k.set_stream_from(fam, nbytes)
+            cact.set_num_threads(before_threads)
+    assert ("softmax_y" in default) == (_dispatch.simd != "baseline")
+
+
 @pytest.mark.parametrize("family, sfx", [c for c in _threshold_cases() if c[0] in ("relu", "leaky_relu", "sigmoid_y", "sigmoid")])
 @pytest.mark.parametrize("threads", [1, 2])
 def test_streamed_outputs_have_the_same_bits(family, sfx, threads):

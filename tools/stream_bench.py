@@ -6,7 +6,8 @@ For outputs of 0.5 MB to 64 MB it times python -m cact bench's forward and backw
 result each call, and out= a preallocated array) with streaming forced on (threshold 1 byte)
 and off, interleaved, at 1 thread and at the default thread count, and prints streamed / plain
 time (below 1: streaming is faster). Only the loops in STREAM_MB of cact/_kernels.pyx.tp stream
-(relu, leaky_relu, sigmoid, sigmoid's backward from y, and prelu's float32 forward); the others show noise around 1 (to
+(relu, leaky_relu, sigmoid, sigmoid's backward from y, prelu's float32 forward, and softmax's backward
+from y); the others show noise around 1 (to
 measure one, add it there and rebuild). Each threshold in STREAM_MB is about where streaming
 stops being slower at the default thread count.
 """
