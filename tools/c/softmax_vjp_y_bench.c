@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
                     int t = omp_get_thread_num();
                     double s = now();
                     long lo = R * t / nt, hi = R * (t + 1) / nt;
-                    if (v) cact_softmax_vjp_y_rows_f32(y + lo * K, g + lo * K, o + lo * K, K, hi - lo);
+                    if (v) cact_softmax_vjp_y_rows_f32(y + lo * K, g + lo * K, o + lo * K, K, hi - lo, NULL);
                     else for (long q = lo; q < hi; q++) cact_softmax_vjp_y_row_f32(y + q * K, g + q * K, o + q * K, K);
                     w[t] = now() - s;
                 }
