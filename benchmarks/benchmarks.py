@@ -229,3 +229,42 @@ class TinyCalls:
 
     def time_tiny_call(self, function, result):
         self.call()
+
+
+class LineOffsets:
+    """Backward steps at 1e5 with x and grad_output at given offsets within a 64-byte line (NumPy
+    places arrays at any of 0/16/32/48), into a new result or out= an array at offset 0: the loops
+    align to grad_output's loads and new results are placed at its offset (cact/_alloc.h), so every
+    case should run at about the "x0 g0" speed but the split one (tools/align_bench.py)."""
+    params = [["relu", "leaky_relu", "sigmoid(y)"], DTYPES, ["x0 g0", "x16 g16", "x32 g32", "x0 g16"],
+              ["new", "out"]]
+    param_names = ["function", "dtype", "offsets", "result"]
+
+    @staticmethod
+    def _at(n, dtype, offset, values):
+        size = np.dtype(dtype).itemsize
+        buf = np.empty(n * size + 128, np.uint8)
+        start = (-buf.ctypes.data) % 64 + offset
+        a = buf[start:start + n * size].view(dtype)
+        a[...] = values
+        return a
+
+    def setup(self, function, dtype, offsets, result):
+        n = 10**5
+        rng = np.random.default_rng(0)
+        xv, gv = rng.standard_normal(n) * 3, rng.standard_normal(n)
+        xo, go = (int(s[1:]) for s in offsets.split())
+        if function == "sigmoid(y)":
+            xv = 1 / (1 + np.exp(-xv))
+        x, g = self._at(n, dtype, xo, xv), self._at(n, dtype, go, gv)
+        out = self._at(n, dtype, 0, 0.0) if result == "out" else None
+        if function == "sigmoid(y)":
+            self.call = lambda: cact.sigmoid_grad(y=x, grad_output=g, out=out)
+        else:
+            f = getattr(cact, function + "_grad")
+            self.call = lambda: f(x, grad_output=g, out=out)
+        _warm_up()
+        self.call()
+
+    def time_backward_at_offsets(self, function, dtype, offsets, result):
+        self.call()
