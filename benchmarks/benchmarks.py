@@ -10,7 +10,7 @@ softmax runs over rows of 1000, prelu over (n / 64, 64) with a slope per channel
 import numpy as np
 
 import cact
-from cact._bench import FROM_Y, make_input, numpy_backward_from_y, numpy_impls
+from cact._bench import FROM_Y, at_line_offset, make_input, numpy_backward_from_y, numpy_impls
 
 FUNCTIONS = ["sigmoid", "relu", "leaky_relu", "prelu", "softmax", "gelu", "gelu_exact", "elu"]
 DTYPES = ["float32", "float64"]
@@ -240,15 +240,6 @@ class LineOffsets:
               ["new", "out"]]
     param_names = ["function", "dtype", "offsets", "result"]
 
-    @staticmethod
-    def _at(n, dtype, offset, values):
-        size = np.dtype(dtype).itemsize
-        buf = np.empty(n * size + 128, np.uint8)
-        start = (-buf.ctypes.data) % 64 + offset
-        a = buf[start:start + n * size].view(dtype)
-        a[...] = values
-        return a
-
     def setup(self, function, dtype, offsets, result):
         n = 10**5
         rng = np.random.default_rng(0)
@@ -256,8 +247,8 @@ class LineOffsets:
         xo, go = (int(s[1:]) for s in offsets.split())
         if function == "sigmoid(y)":
             xv = 1 / (1 + np.exp(-xv))
-        x, g = self._at(n, dtype, xo, xv), self._at(n, dtype, go, gv)
-        out = self._at(n, dtype, 0, 0.0) if result == "out" else None
+        x, g = at_line_offset(n, dtype, xo, xv), at_line_offset(n, dtype, go, gv)
+        out = at_line_offset(n, dtype, 0, 0.0) if result == "out" else None
         if function == "sigmoid(y)":
             self.call = lambda: cact.sigmoid_grad(y=x, grad_output=g, out=out)
         else:

@@ -101,6 +101,19 @@ def make_input(name, n, dtype, seed=0):
     return x, g, a
 
 
+def at_line_offset(n, dtype, offset, values=None):
+    """n elements of dtype starting `offset` bytes past a 64-byte boundary (NumPy places arrays at
+    any of 0/16/32/48 mod 64; tools/align_bench.py and asv's LineOffsets set it), filled with
+    `values` when given"""
+    size = np.dtype(dtype).itemsize
+    buf = np.empty(n * size + offset + 64, np.uint8)
+    start = (-buf.ctypes.data) % 64 + offset
+    a = buf[start:start + n * size].view(dtype)
+    if values is not None:
+        a[...] = values
+    return a
+
+
 def _cact_impls(name, x, g, a, mod=cact):
     """(forward, backward) calls of `mod` (cact, or an earlier build of it: tools/ab.py)."""
     f, fg = getattr(mod, name), getattr(mod, name + "_grad")

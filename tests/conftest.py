@@ -1,5 +1,6 @@
 import os
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -37,6 +38,18 @@ ALL["prelu"] = (cact.prelu, None, {"alpha": 0.25})
 
 FORWARD = [(name, f, kw) for name, (f, _, kw) in ALL.items()]
 GRADS = [(name, g, kw) for name, (_, g, kw) in ALL.items() if g is not None]
+
+
+def at_offset(shape, dtype, offset, values=None):
+    """an array of `shape` whose data starts `offset` bytes past a 64-byte boundary (filled with
+    `values` when given)"""
+    n = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    buf = np.empty(n + offset + 64, np.uint8)
+    start = (-buf.ctypes.data) % 64 + offset
+    a = buf[start:start + n].view(dtype).reshape(shape)
+    if values is not None:
+        a[...] = values
+    return a
 
 
 def fid(case):

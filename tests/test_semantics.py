@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import cact
-from conftest import ELEMENTWISE
+from conftest import ELEMENTWISE, at_offset
 
 RNG = np.random.default_rng(0)
 
@@ -139,16 +139,6 @@ def test_new_results_keep_a_contiguous_layout_and_give_the_out_results(elementwi
         assert y.tobytes("A") == out.tobytes("A")
 
 
-def _at(shape, dt, offset, values):
-    """an array of `values` whose data starts `offset` bytes past a 64-byte boundary"""
-    n = int(np.prod(shape)) * np.dtype(dt).itemsize
-    buf = np.empty(n + 128, np.uint8)
-    start = (-buf.ctypes.data) % 64 + offset
-    a = buf[start:start + n].view(dt).reshape(shape)
-    a[...] = values
-    return a
-
-
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
 def test_large_new_results_sit_where_the_loops_read_them_and_are_freed(elementwise_grad, dt):
     # from 16 KB a new result is allocated by cact (_alloc.h): elementwise results at the offset
@@ -161,7 +151,7 @@ def test_large_new_results_sit_where_the_loops_read_them_and_are_freed(elementwi
     shape = (64, 80)
     vals, gvals = RNG.standard_normal(shape) * 4, RNG.standard_normal(shape)
     for xo, go in ((0, 16), (16, 48), (32, 32), (48, 0)):
-        x, gout = _at(shape, dt, xo, vals), _at(shape, dt, go, gvals)
+        x, gout = at_offset(shape, dt, xo, vals), at_offset(shape, dt, go, gvals)
         for call, where in ((lambda **o: f(x, **kw, **o), xo), (lambda **o: g(x, **kw, **o), xo),
                             (lambda **o: g(x, grad_output=gout, **kw, **o), go)):
             y = call()
@@ -171,7 +161,7 @@ def test_large_new_results_sit_where_the_loops_read_them_and_are_freed(elementwi
             assert y.dtype == dt and y.shape == shape and y.flags.c_contiguous and y.flags.writeable
             assert y.tobytes() == out.tobytes()
             y[...] = 1.0   # writable through its whole extent
-    x = _at(shape, dt, 16, vals)
+    x = at_offset(shape, dt, 16, vals)
     rows = [cact.softmax(x), cact.softmax_grad(x, grad_output=x), cact.prelu(x, np.full(80, 0.1)),
             cact.prelu_grad(x, np.full(80, 0.1), grad_output=x)[0]]
     assert [r.ctypes.data % 64 for r in rows] == [0, 0, 0, 0]

@@ -18,22 +18,7 @@ import argparse
 import numpy as np
 
 import cact
-from cact._bench import FROM_Y, time_interleaved
-
-KEEP = []
-
-
-def at(n, dtype, offset, fill=None):
-    """n elements of dtype at `offset` bytes past a 4096-byte boundary"""
-    size = np.dtype(dtype).itemsize
-    buf = np.empty(n * size + 8192, np.uint8)
-    KEEP.append(buf)
-    start = (-buf.ctypes.data) % 4096 + offset
-    a = buf[start:start + n * size].view(dtype)
-    if fill is not None:
-        a[...] = fill
-    return a
-
+from cact._bench import FROM_Y, at_line_offset as at, time_interleaved
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
