@@ -160,3 +160,90 @@ def test_nan_in_y_gives_nan_out():
     r = cact.softmax_grad(y=y, grad_output=np.ones_like(y))
     assert np.isnan(r[0]).all() and not np.isnan(r[1]).any()
     assert np.isnan(cact.sigmoid_grad(y=y)).sum() == 1
+
+
+# ---- float64: sum(g y) correctly rounded, whichever way a row takes (see _softmax.h) -----------
+
+def _exact_vjp_y(y, g):
+    """y (g - d) per row (last axis), d = sum(g y) exactly, rounded once (Fraction -> float is
+    correctly rounded); the subtraction and product rounded as float64 (as cact's loops do)"""
+    from fractions import Fraction
+    out = np.empty_like(y)
+    for i in np.ndindex(y.shape[:-1]):
+        yr, gr = y[i], g[i]
+        prods = gr * yr
+        if not np.isfinite(prods).all():   # the IEEE sum's value, in any order
+            d = np.nan if np.isnan(prods).any() or (np.inf in prods and -np.inf in prods) else prods[~np.isfinite(prods)][0]
+        else:
+            d = float(sum(Fraction(float(a)) * Fraction(float(b)) for a, b in zip(gr, yr)))
+        with np.errstate(invalid="ignore", over="ignore"):
+            out[i] = yr * (gr - d)
+    return out
+
+
+def _layouts(y, g):
+    """(label, y, g, axis) for the contiguous rows, a transposed (column) layout, strided rows"""
+    yield "rows", y, g, -1
+    yield "columns", np.ascontiguousarray(y.T), np.ascontiguousarray(g.T), 0
+    yb, gb = np.zeros((y.shape[0], 2 * y.shape[1])), np.zeros((y.shape[0], 2 * y.shape[1]))
+    yb[:, ::2], gb[:, ::2] = y, g
+    yield "strided", yb[:, ::2], gb[:, ::2], -1
+
+
+def _check_correctly_rounded(y, g):
+    want = _exact_vjp_y(y, g)
+    for label, yl, gl, axis in _layouts(y, g):
+        with np.errstate(invalid="ignore", over="ignore"):
+            got = cact.softmax_grad(y=yl, grad_output=gl, axis=axis)
+        if axis == 0:
+            got = got.T
+        np.testing.assert_array_equal(got, want, err_msg=label)
+
+
+@pytest.mark.parametrize("K", [3, 37, 1000])
+def test_softmax_vjp_from_y_float64_dot_is_correctly_rounded_near_a_tie(K):
+    # 1 + 2^-53 + 2^-160 rounds up to 1 + 2^-52; its double-double 1 + 2^-53 rounds (ties to
+    # even) to 1: Dot2 alone gets the last bit wrong, every row of this batch
+    y = np.full((40, K), 1.0)
+    g = np.zeros((40, K))
+    g[:, 0], g[:, 1], g[:, 2] = 1.0, 2.0**-53, 2.0**-160
+    g[1::2, 2] = -2.0**-160    # just below the tie: rounds down to 1
+    y[3] = 0.5                  # and rows at other scales between them
+    _check_correctly_rounded(y, g)
+    got = cact.softmax_grad(y=y, grad_output=g)
+    assert got[0, 0] == -2.0**-52 and got[1, 0] == 0.0
+
+
+def test_softmax_vjp_from_y_float64_rows_of_any_scale_cancelling_or_special():
+    rng = np.random.default_rng(77)
+    K = 300
+    y = cact.softmax(rng.standard_normal((60, K)) * 3)
+    g = rng.standard_normal((60, K))
+    scales = 10.0 ** rng.uniform(-300, 300, 60)   # a new grid (or Dot2) from row to row
+    g *= scales[:, None]
+    g[5] = 0.0                                     # a row of zeros, then rows 1e-6 of its neighbours
+    g[6:9] *= 1e-6
+    g[10] = g[10] - np.sum(g[10] * y[10])          # sum(g y) cancels to ~1e-16 of its terms
+    g[11, 7] = 1e-310                              # subnormal products
+    g[12] = rng.standard_normal(K) * 1e-160        # products below the normal range
+    g[13, 3] = np.inf                              # sum +inf; inf - inf = NaN at [13, 3]
+    g[14, 3], g[14, 4] = np.inf, -np.inf           # NaN
+    g[15, 9] = np.nan
+    g[16] = rng.standard_normal(K) * 1e300         # partial sums near overflow
+    y[17, :] = 0.0
+    y[17, 0] = 1.0                                 # one-hot y after rows of spread y
+    _check_correctly_rounded(y, g)
+    # the same rows in another order (another sequence of grids) and in several calls
+    perm = rng.permutation(60)
+    _check_correctly_rounded(y[perm], g[perm])
+    for r in range(0, 60, 7):
+        _check_correctly_rounded(y[r:r + 7], g[r:r + 7])
+
+
+def test_softmax_vjp_from_y_float64_matches_exact_on_random_rows_at_every_size():
+    rng = np.random.default_rng(78)
+    for K in (1, 2, 15, 16, 17, 20, 21, 100, 1000, 4099):
+        R = max(2, 6000 // K)
+        y = cact.softmax(rng.standard_normal((R, K)) * 2)
+        g = rng.standard_normal((R, K))
+        _check_correctly_rounded(y[:40], g[:40])
