@@ -70,8 +70,6 @@ cdef extern from "_softmax.h" nogil:
     enum: CACT_PF_FROM
     enum: CACT_SHORT_K_F32
     enum: CACT_SHORT_K_F64
-    enum: CACT_SHORT_K_Y_F32
-    enum: CACT_SHORT_K_Y_F64
     void cact_softmax_row_f32(const float *x, float *y, Py_ssize_t K, int next)
     void cact_softmax_row_f64(const double *x, double *y, Py_ssize_t K, int next)
     enum: CACT_COLS

@@ -51,14 +51,6 @@ typedef double cact_vt_f64;
 #define CACT_SHORT_K_F32 12
 #define CACT_SHORT_K_F64 12
 #endif
-/* the same limit for the backward from y (softmax_bwd_y_run): float rows stay rows (their sums have
- * no per-row compensation to amortize), double rows go to tiles up to the from-x limit */
-#ifndef CACT_SHORT_K_Y_F32
-#define CACT_SHORT_K_Y_F32 0
-#endif
-#ifndef CACT_SHORT_K_Y_F64
-#define CACT_SHORT_K_Y_F64 4
-#endif
 /* columns per panel of softmax_vjp_y_panel: its lane sums (16 x panel doubles, twice for the
  * compensated double rows) take 32 KB */
 #define CACT_PANEL_F32 256
