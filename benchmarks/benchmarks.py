@@ -211,6 +211,27 @@ class SoftmaxRowLength:
         self.call()
 
 
+class SoftmaxBackwardFromYFloat64:
+    """softmax's backward from y in float64 over 1e6 values in rows of K: its dot product sum(g y)
+    is correctly rounded (summed on a fixed grid and certified; rows of up to 64 certified a
+    vector's worth at a time), against NumPy's plain one-liner."""
+    params = [[10, 32, 1000], ["cact", "numpy"]]
+    param_names = ["K", "impl"]
+    timeout = 300
+
+    def setup(self, K, impl):
+        rng = np.random.default_rng(0)
+        y = cact.softmax(rng.standard_normal((10**6 // K, K)) * 3)
+        g = rng.standard_normal(y.shape)
+        self.call = ((lambda: cact.softmax_grad(y=y, grad_output=g)) if impl == "cact"
+                     else (lambda: y * (g - (g * y).sum(axis=-1, keepdims=True))))
+        _warm_up()
+        self.call()
+
+    def time_softmax_backward_from_y_float64(self, K, impl):
+        self.call()
+
+
 class TinyCalls:
     """n = 16 float32 (inference on small layers, goal 4 of the speed issue): the Python layer's fixed
     cost, a new result or out=, against np.maximum(x, 0) the same two ways."""

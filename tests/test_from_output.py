@@ -232,6 +232,9 @@ def test_softmax_vjp_from_y_float64_rows_of_any_scale_cancelling_or_special(K):
     g[16] = rng.standard_normal(K) * 1e300         # partial sums near overflow
     y[17, :] = 0.0
     y[17, 0] = 1.0                                 # one-hot y after rows of spread y
+    g[18] = rng.standard_normal(K) * 1e-262        # grids near the lowest one (2^-900) and below it
+    g[19] = rng.standard_normal(K) * 1e-275
+    g[20] = rng.standard_normal(K) * 1e-262
     _check_correctly_rounded(y, g)
     # the same rows in another order (another sequence of grids) and in several calls
     perm = rng.permutation(60)
