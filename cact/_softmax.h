@@ -293,10 +293,11 @@ CACT_INLINE void cact_acc_norm(int64_t *acc) {
 
 static double cact_dot_exact(const double *y, Py_ssize_t ys, const double *g, Py_ssize_t gs, Py_ssize_t K) {
     int64_t acc[CACT_ACC_LIMBS];
-    int nan = 0, pinf = 0, ninf = 0;
+    int nan = 0, pinf = 0, ninf = 0, nz = 0;
     Py_ssize_t j;
     for (j = 0; j < K; ++j) {
-        double p = g[j * gs] * y[j * ys];
+        double a = g[j * gs], b = y[j * ys], p = a * b;
+        nz |= a != 0.0 && b != 0.0;
         if (p != p) nan = 1;
         else if (p == INFINITY) pinf = 1;
         else if (p == -INFINITY) ninf = 1;
@@ -304,6 +305,7 @@ static double cact_dot_exact(const double *y, Py_ssize_t ys, const double *g, Py
     if (nan || (pinf && ninf)) return NAN;
     if (pinf) return INFINITY;
     if (ninf) return -INFINITY;
+    if (!nz) return 0.0;   /* every product exactly 0 (rows of zeros: no bound certifies 0 itself) */
     memset(acc, 0, sizeof acc);
     for (j = 0; j < K; ++j) {
         double a = g[j * gs], b = y[j * ys];
