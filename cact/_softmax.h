@@ -363,9 +363,16 @@ static double cact_dot_exact(const double *y, Py_ssize_t ys, const double *g, Py
  * row_sums), S = the computed sum of |g y| rounded: 8 (K + 16)^2 eps^2 S, over twice the proven
  * ~(K + 16)^2 eps^2 sum |g y| (Ogita, Rump and Oishi, 2005, with this tree's depths), plus what
  * underflow can lose (2^-1070 a pair) */
-CACT_INLINE double cact_dot2_bound(double S, Py_ssize_t K) {
+CACT_INLINE void cact_dot2_bound_terms(Py_ssize_t K, double *c1, double *c0) {   /* bound = c1 S + c0 */
     double n = (double)K + 16.0, u = 1.1102230246251565e-16;
-    return 8.0 * (n * u) * (n * u) * S + n * 9.8813129168249309e-324 * 16.0;
+    *c1 = 8.0 * (n * u) * (n * u);
+    *c0 = n * 9.8813129168249309e-324 * 16.0;
+}
+
+CACT_INLINE double cact_dot2_bound(double S, Py_ssize_t K) {
+    double c1, c0;
+    cact_dot2_bound_terms(K, &c1, &c0);
+    return c1 * S + c0;
 }
 
 #define CACT_T float
