@@ -1,5 +1,11 @@
 """The public functions: check and coerce the arguments, pick the kernel, run it.
 
+Every elementwise activation of the registry (cact/_registry.py) gets its pair of functions
+here, generated from its row: `name(x, <params>, *, out=None)` and `name_grad(x, <params>, *,
+grad_output=None, out=None[, y=None])`, with the row's docstring. softmax and prelu, whose
+kernels work on rows and channels, are written out below; their docstrings come from the
+registry too.
+
 Conventions shared by every function (see README.md):
 - dtypes: float32 -> float32, float64 -> float64, float16 -> computed in float32, returned as
   float16; bool and integers -> float64. Other dtypes raise TypeError.
@@ -14,6 +20,7 @@ import math
 import numpy as np
 
 from cact._dispatch import kernels as K
+from cact._registry import ACTIVATIONS, BY_NAME, KERNEL_INDEX
 from cact._checks import (
     F32,
     F64,
@@ -27,23 +34,9 @@ from cact._checks import (
     rows_view,
 )
 
+FWD, GRAD, BWD = 0, 1, 2
+_LEAKY = KERNEL_INDEX["leaky_relu"]
 _SFX = {F32: "f32", F64: "f64"}
-
-
-def _family(stem, ops):
-    """{op: {dtype: (contiguous kernel, any-layout kernel)}} for one elementwise activation."""
-    return {
-        op: {dt: (getattr(K, f"{stem}_{op}_{s}"), getattr(K, f"{stem}_{op}_{s}_nd")) for dt, s in _SFX.items()}
-        for op in ops
-    }
-
-
-_ELEMENTWISE = {
-    stem: _family(stem, ("fwd", "grad", "bwd"))
-    for stem in ("sigmoid", "relu", "leaky_relu", "elu", "gelu_tanh", "gelu_erf")
-}
-_ELEMENTWISE["sigmoid_y"] = _family("sigmoid_y", ("grad", "bwd"))
-_NEW = {stem: {op: getattr(K, f"{stem}_{op}_new") for op in ops} for stem, ops in _ELEMENTWISE.items()}
 _SOFTMAX = {
     dt: {
         "fwd": getattr(K, f"softmax_fwd_{s}"),
@@ -57,6 +50,7 @@ _SOFTMAX = {
 }
 _PRELU = {dt: (getattr(K, f"prelu_fwd_{s}"), getattr(K, f"prelu_grad_{s}")) for dt, s in _SFX.items()}
 _PRELU_FAST = {dt: getattr(K, f"prelu_fwd_fast_{s}") for dt, s in _SFX.items()}
+_new, _contig, _nd = K.ew_new, K.ew_contig, K.ew_nd
 
 
 # ---- shared plumbing --------------------------------------------------------------------------
@@ -87,16 +81,13 @@ def _finish(t, out, result_dtype):
     return out
 
 
-def _run_elementwise(kernels, a, g, t, p, fresh):
-    """Run an elementwise kernel (contiguous, else any layout) over a (and g) into t (same shape);
+def _run_elementwise(k, op, a, g, t, p0, p1, fresh):
+    """Run kernel family k's op (contiguous, else any layout) over a (and g) into t (same shape);
     fresh: t is a new array."""
-    contiguous, any_layout = kernels
     a = detach(a, t)
     if g is not None:
         g = detach(g, t)
-    if contiguous(a, t, p, fresh) if g is None else contiguous(a, g, t, p, fresh):
-        return
-    if not (any_layout(a, t, p, fresh) if g is None else any_layout(a, g, t, p, fresh)):
+    if not (_contig(k, op, a, g, t, p0, p1, fresh) or _nd(k, op, a, g, t, p0, p1, fresh)):
         _declined()
 
 
@@ -106,87 +97,107 @@ def _declined():
     raise RuntimeError("cact internal error: a kernel declined arrays the checks had prepared")
 
 
-def _elementwise(stem, op, x, p, grad_output, out, name="x"):
+def _elementwise(k, op, x, p0, p1, grad_output, out, name="x"):
+    """Kernel family k's op (FWD, or GRAD: then BWD with grad_output) on x, into out or new"""
+    if grad_output is not None:
+        op = BWD
     if out is None:   # a new result: the kernel module checks x (and g) and allocates, or says None
-        r = _NEW[stem][op](x, p) if grad_output is None else _NEW[stem]["bwd"](x, grad_output, p)
+        r = _new(k, op, x, grad_output, p0, p1)
         if r is not None:
             return r
-    elif type(x) is np.ndarray and type(out) is np.ndarray and out.dtype is x.dtype:
+    elif (type(x) is np.ndarray and type(out) is np.ndarray and out.dtype is x.dtype
+          and (grad_output is None or type(grad_output) is np.ndarray)):
         # out= of x's dtype: the contiguous kernel checks dtype, shape, layout, writeability and
         # overlap, and does nothing otherwise
-        if grad_output is None:
-            kernels = _ELEMENTWISE[stem][op].get(x.dtype)
-            if kernels is not None and kernels[0](x, out, p, False):
-                return out
-        elif type(grad_output) is np.ndarray:
-            kernels = _ELEMENTWISE[stem]["bwd"].get(x.dtype)
-            if kernels is not None and kernels[0](x, grad_output, out, p, False):
-                return out
+        if _contig(k, op, x, grad_output, out, p0, p1, False):
+            return out
     a, result_dtype = as_input(x, name)
     g = None if grad_output is None else as_grad_output(grad_output, a, ref=name)
     t = _target(a, out, result_dtype)
-    if g is not None:
-        op = "bwd"
-    _run_elementwise(_ELEMENTWISE[stem][op][a.dtype], a, g, t, p, t is not out)
+    _run_elementwise(k, op, a, g, t, p0, p1, t is not out)
     return _finish(t, out, result_dtype)
 
 
-def _gelu_stem(approximate):
-    if type(approximate) is str:
-        if approximate == "tanh":
-            return "gelu_tanh"
-        if approximate == "none":
-            return "gelu_erf"
-        raise ValueError(f"approximate must be 'tanh' or 'none', got {approximate!r}")
-    raise TypeError(f"approximate must be a string, 'tanh' or 'none', got {type(approximate).__name__}")
+def _x_or_y(fn, x, y):
+    """The one of x and y given (derivatives that can start from the forward's output y)."""
+    if y is None:
+        if x is None:
+            raise TypeError(f"{fn}() needs x, or y= (the forward's output)")
+        return x
+    if x is not None:
+        raise TypeError(f"{fn}() takes x or y= (the forward's output), not both")
+    return y
 
 
-# ---- forward ----------------------------------------------------------------------------------
-
-def sigmoid(x, *, out=None):
-    """Logistic sigmoid, 1 / (1 + exp(-x)), computed as 1/(1+e) or e/(1+e) with e = exp(-|x|).
-
-    Derivative: s (1 - s) (`sigmoid_grad`)."""
-    return _elementwise("sigmoid", "fwd", x, 0.0, None, out)
-
-
-def relu(x, *, out=None):
-    """Rectified linear unit, max(0, x); NaN stays NaN.
-
-    Derivative: 1 for x > 0, else 0 (0 at x = 0, as PyTorch) (`relu_grad`)."""
-    return _elementwise("relu", "fwd", x, 0.0, None, out)
+def _choice(v, name, choices):
+    """A string parameter that selects a kernel (gelu's approximate)"""
+    if type(v) is str:
+        if v in choices:
+            return choices[v]
+        raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in choices)}, got {v!r}")
+    raise TypeError(f"{name} must be a string, one of {', '.join(repr(c) for c in choices)}, got {type(v).__name__}")
 
 
-def leaky_relu(x, alpha=0.01, *, out=None):
-    """Leaky ReLU: x if x > 0 else alpha * x (for any alpha, also alpha > 1).
+# ---- docstrings, from the registry -------------------------------------------------------------
 
-    Derivative: 1 for x > 0, else alpha (alpha at x = 0, as PyTorch) (`leaky_relu_grad`)."""
-    return _elementwise("leaky_relu", "fwd", x, as_real(alpha, "alpha"), None, out)
+def _doc(act, grad=False):
+    if not grad:
+        text = f"{act.summary}\n\nf(x) = {act.formula}."
+        if act.notes:
+            text += f"\n\n{act.notes}"
+        return text + f"\n\nDerivative: `{act.name}_grad`."
+    text = (f"Derivative of {act.name}: f'(x) = {act.derivative}; with grad_output=g, the backward "
+            f"step g * f'(x) in one pass.")
+    if act.from_y and act.kind == "elementwise":
+        text += (f"\n\ny=: start from the forward's output y = {act.name}(x) instead of x, as PyTorch's "
+                 f"backward does: {act.from_y_formula} (times g), exact to rounding for the y given; "
+                 "as f'(x) it carries y's own rounding. Pass x or y, not both.")
+    if act.grad_notes:
+        text += f"\n\n{act.grad_notes}"
+    return text
 
 
-def elu(x, alpha=1.0, *, out=None):
-    """Exponential linear unit: x if x > 0 else alpha * (exp(x) - 1), computed with expm1.
+# ---- the elementwise activations: generated from the registry ---------------------------------
 
-    Derivative: 1 for x > 0, else alpha * exp(x) (alpha at x = 0, as PyTorch) (`elu_grad`)."""
-    return _elementwise("elu", "fwd", x, as_real(alpha, "alpha"), None, out)
+def _elementwise_pair(act):
+    """(forward, derivative) functions for a registry row, with the exact signatures of the README"""
+    ns = {"_elementwise": _elementwise, "_x_or_y": _x_or_y, "_real": as_real, "_choice": _choice,
+          "FWD": FWD, "GRAD": GRAD}
+    sig = "".join(f", {p.name}={p.default!r}" for p in act.params)
+    reals = [p.name for p in act.params if not p.choices]
+    choice = next((p for p in act.params if p.choices), None)
+    pre = "".join(f"    _p{i} = _real({n}, {n!r})\n" for i, n in enumerate(reals))
+    p = ", ".join([f"_p{i}" for i in range(len(reals))] + ["0.0"] * (2 - len(reals)))
+    if choice is None:
+        ns["_k"] = KERNEL_INDEX[act.kernel]
+        pre += ""
+        kx = "_k"
+    else:
+        ns["_kernels"] = {c: KERNEL_INDEX[act.kernel[c]] for c in choice.choices}
+        pre += f"    _k = _choice({choice.name}, {choice.name!r}, _kernels)\n"
+        kx = "_k"
+    src = (f"def {act.name}(x{sig}, *, out=None):\n{pre}"
+           f"    return _elementwise({kx}, FWD, x, {p}, None, out)\n")
+    if act.from_y:
+        ns["_ky"] = KERNEL_INDEX[act.from_y]
+        src += (f"def {act.name}_grad(x=None{sig}, *, grad_output=None, out=None, y=None):\n{pre}"
+                f"    if y is None and x is not None:\n"
+                f"        return _elementwise({kx}, GRAD, x, {p}, grad_output, out)\n"
+                f"    return _elementwise(_ky, GRAD, _x_or_y({act.name + '_grad'!r}, x, y), {p}, grad_output, out, 'y')\n")
+    else:
+        src += (f"def {act.name}_grad(x{sig}, *, grad_output=None, out=None):\n{pre}"
+                f"    return _elementwise({kx}, GRAD, x, {p}, grad_output, out)\n")
+    exec(compile(src, f"<cact: {act.name}>", "exec"), ns)
+    f, fg = ns[act.name], ns[act.name + "_grad"]
+    for fn, grad in ((f, False), (fg, True)):
+        fn.__module__ = "cact"
+        fn.__doc__ = _doc(act, grad)
+    return f, fg
 
 
-def gelu(x, approximate="tanh", *, out=None):
-    """Gaussian error linear unit.
-
-    approximate="tanh" (the default, the seed's formula): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))),
-    computed as x * sigmoid(2z) so it does not cancel for negative x.
-    approximate="none": the exact x * Phi(x), Phi the standard normal CDF, computed with erfc.
-    Note PyTorch's default is "none" and JAX's is the tanh form. Derivative: `gelu_grad`."""
-    return _elementwise(_gelu_stem(approximate), "fwd", x, 0.0, None, out)
-
+# ---- prelu and softmax: kernels over channels and rows ------------------------------------------
 
 def prelu(x, alpha, *, axis=1, out=None):
-    """Parametric ReLU: x if x > 0 else alpha * x.
-
-    `alpha` is one slope for all of x (a scalar or a one-element array), or a 1-D array with one
-    slope per channel along `axis` (PyTorch's convention: channels on axis 1; needs x.ndim >= 2).
-    Derivatives: `prelu_grad` returns (d/dx, d/dalpha)."""
     if type(x) is np.ndarray and type(alpha) is np.ndarray and type(axis) is int:
         # fast path: C-contiguous float32/float64 x with per-channel slopes, into a new result
         # (allocated by the kernel module) or an `out` of x's dtype (the kernels check the rest,
@@ -204,7 +215,7 @@ def prelu(x, alpha, *, axis=1, out=None):
     slopes, ax, _ = as_channel_slopes(alpha, a, axis)
     if ax is None:
         t = _target(a, out, result_dtype)
-        _run_elementwise(_ELEMENTWISE["leaky_relu"]["fwd"][a.dtype], a, None, t, float(slopes[0]), t is not out)
+        _run_elementwise(_LEAKY, FWD, a, None, t, float(slopes[0]), 0.0, t is not out)
         return _finish(t, out, result_dtype)
     if out is not None:
         check_out(out, a.shape, result_dtype)
@@ -221,11 +232,8 @@ def _channel_dims(shape, ax):
     return math.prod(shape[:ax]), shape[ax], math.prod(shape[ax + 1:])
 
 
-def softmax(x, axis=-1, *, out=None):
-    """Softmax along `axis` (default: the last), exp(x - max) / sum(exp(x - max)).
 
-    Stable for any input: entries of -inf give exactly 0; a row that is all -inf, or holds NaN or
-    +inf, gives NaN. Derivative: `softmax_grad`."""
+def softmax(x, axis=-1, *, out=None):
     if type(x) is np.ndarray and type(axis) is int and x.ndim and (axis == -1 or axis == x.ndim - 1):
         # fast path: a C-contiguous float32/float64 array along its last axis, into a new result
         # (allocated by the kernel module) or an `out` of the same dtype (the kernel checks
@@ -247,59 +255,11 @@ def softmax(x, axis=-1, *, out=None):
     return _finish(t, out, result_dtype)
 
 
-# ---- derivatives ------------------------------------------------------------------------------
-
-def _x_or_y(fn, x, y):
-    """The one of x and y given (derivatives that can start from the forward's output y)."""
-    if y is None:
-        if x is None:
-            raise TypeError(f"{fn}() needs x, or y= (the forward's output)")
-        return x
-    if x is not None:
-        raise TypeError(f"{fn}() takes x or y= (the forward's output), not both")
-    return y
 
 
-def sigmoid_grad(x=None, *, grad_output=None, out=None, y=None):
-    """sigmoid'(x) = s (1 - s) = e / (1 + e)^2 with e = exp(-|x|); with grad_output=g, g * sigmoid'(x).
-
-    y=: start from the forward's output y = sigmoid(x) instead of x (as PyTorch's backward does):
-    y (1 - y), or g y (1 - y), with no exponential. Exact to rounding for the y given; as
-    sigmoid'(x) it carries y's own rounding, which 1 - y magnifies where y is close to 1 (x > 17 in
-    float32: 0 instead of about e^-x). Pass x or y, not both."""
-    if y is None and x is not None:
-        return _elementwise("sigmoid", "grad", x, 0.0, grad_output, out)
-    return _elementwise("sigmoid_y", "grad", _x_or_y("sigmoid_grad", x, y), 0.0, grad_output, out, "y")
-
-
-def relu_grad(x, *, grad_output=None, out=None):
-    """relu'(x) = 1 for x > 0, else 0 (0 at x = 0, as PyTorch; NaN stays NaN); with grad_output=g, g * relu'(x)."""
-    return _elementwise("relu", "grad", x, 0.0, grad_output, out)
-
-
-def leaky_relu_grad(x, alpha=0.01, *, grad_output=None, out=None):
-    """leaky_relu'(x) = 1 for x > 0, else alpha (alpha at 0); with grad_output=g, g * leaky_relu'(x)."""
-    return _elementwise("leaky_relu", "grad", x, as_real(alpha, "alpha"), grad_output, out)
-
-
-def elu_grad(x, alpha=1.0, *, grad_output=None, out=None):
-    """elu'(x) = 1 for x > 0, else alpha * exp(x) (alpha at 0); with grad_output=g, g * elu'(x)."""
-    return _elementwise("elu", "grad", x, as_real(alpha, "alpha"), grad_output, out)
-
-
-def gelu_grad(x, approximate="tanh", *, grad_output=None, out=None):
-    """gelu'(x); with grad_output=g, g * gelu'(x).
-
-    tanh: 0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2), t = tanh(z);
-    none: Phi(x) + x phi(x), phi the standard normal density."""
-    return _elementwise(_gelu_stem(approximate), "grad", x, 0.0, grad_output, out)
-
+# ---- derivatives ----------------------------------------------------------------------------
 
 def prelu_grad(x, alpha, *, axis=1, grad_output=None):
-    """Gradients of prelu: (grad_x, grad_alpha).
-
-    grad_x = g * (1 if x > 0 else alpha); grad_alpha = sum of g * (0 if x > 0 else x) over all but
-    the channel axis, with alpha's shape (g = 1 without grad_output)."""
     if type(axis) is int:   # the common call: new results allocated by the kernel module, or None
         r = K.prelu_grad_new(x, grad_output, alpha, axis)
         if r is not None:
@@ -315,17 +275,8 @@ def prelu_grad(x, alpha, *, axis=1, grad_output=None):
     return gx, (galpha[()] if galpha.ndim == 0 else galpha)
 
 
+
 def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
-    """Derivative of softmax along `axis`.
-
-    With grad_output=g: the vector-Jacobian product y * (g - sum(g * y, axis)), y = softmax(x),
-    x's shape. Without it: the full Jacobian, shape x.shape + (K,), K = x.shape[axis], with
-    J[..., i, j] = dy_i / dx_j = y_i (delta_ij - y_j) (for an axis other than the last, i stays at
-    `axis` and j is the new last axis).
-
-    y=: start from the forward's output y = softmax(x, axis) instead of x (as PyTorch's
-    _softmax_backward_data does), with no exponentials: the same formulas in the y given, exact to
-    a few roundings for it (the diagonal as y_i (1 - y_i)). Pass x or y, not both."""
     from_y = y is not None or x is None
     src = _x_or_y("softmax_grad", x, y) if from_y else x
     if (type(src) is np.ndarray and type(grad_output) is np.ndarray and type(axis) is int
@@ -383,3 +334,16 @@ def _rows(a, ax):
     return v if v is not None else rows_view(np.ascontiguousarray(m), m.shape[-1])
 
 
+
+
+# ---- the public functions, in the registry's order ---------------------------------------------
+_WRITTEN = {"prelu": (prelu, prelu_grad), "softmax": (softmax, softmax_grad)}
+PUBLIC = {}
+for _act in ACTIVATIONS:
+    _pair = _elementwise_pair(_act) if _act.kind == "elementwise" else _WRITTEN[_act.name]
+    for _fn, _grad in zip(_pair, (False, True)):
+        if _act.kind != "elementwise":
+            _fn.__module__ = "cact"
+            _fn.__doc__ = _doc(_act, _grad)
+        PUBLIC[_fn.__name__] = _fn
+del _act, _pair, _fn, _grad

@@ -210,20 +210,26 @@ def test_float32_elu_derivative_within_2_ulp_for_any_slope_and_gradient(alpha):
 
 
 def _kernel_builds():
-    """each kernel module that was built and that this CPU runs"""
-    import importlib
-    from cact import _kernels as base
-    builds = [base]
-    for level, runs in (("avx2", base.cpu_has_avx2_fma()), ("avx512", base.cpu_has_avx512())):
-        if runs:
-            try:
-                builds.append(importlib.import_module("cact._kernels_" + level))
-            except ImportError:
-                pass
-    return builds
+    """each ISA build of the kernels that was built and that this CPU runs"""
+    from cact import _dispatch
+    return [level for level in _dispatch.LEVELS if _dispatch._runs(level)]
 
 
-@pytest.mark.parametrize("build", _kernel_builds(), ids=lambda m: m.__name__)
+@pytest.fixture
+def build(request):
+    """the kernels of one ISA build in use for the test (then the ones in use before)"""
+    from cact import _dispatch
+    K = _dispatch.kernels
+    before = _dispatch.LEVELS.index(_dispatch.simd)
+    if not K.select_isa(_dispatch.LEVELS.index(request.param)):
+        pytest.skip(f"no {request.param} build")
+    try:
+        yield K
+    finally:
+        K.select_isa(before)
+
+
+@pytest.mark.parametrize("build", _kernel_builds(), indirect=True)
 def test_float32_sigmoid_intrinsics_give_the_bits_of_the_compiled_loop(build):
     # The AVX-512 and AVX2 builds' float32 sigmoid kernels are written with intrinsics
     # (cact_sigmoid_f32_span); the loop over cact_sigmoid_f32 that GCC compiles in the same build
@@ -237,12 +243,12 @@ def test_float32_sigmoid_intrinsics_give_the_bits_of_the_compiled_loop(build):
                   np.finfo(np.float32).max, -np.finfo(np.float32).tiny, np.nan, -np.nan], np.float32)])
     for n in (x.size, 17, 16, 15, 9, 8, 7, 1):  # the tails too
         got, want = np.zeros(n, np.float32), np.zeros(n, np.float32)
-        assert build.sigmoid_fwd_f32(x[:n], got, 0.0)
+        assert build.ew_contig(0, 0, x[:n], None, got, 0.0, 0.0)   # sigmoid's forward
         build.sigmoid_f32_loop(x[:n], want)
         assert (np.isnan(got) == np.isnan(want)).all()
         ok = ~np.isnan(want)
         np.testing.assert_array_equal(got[ok].view(np.uint32), want[ok].view(np.uint32))
     nan = np.array([np.nan, -np.nan] * 9, np.float32)
     got = np.zeros(nan.size, np.float32)
-    build.sigmoid_fwd_f32(nan, got, 0.0)
+    build.ew_contig(0, 0, nan, None, got, 0.0, 0.0)
     assert np.isnan(got).all()

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import cact
+from cact import _registry as registry
 from conftest import ALL, ELEMENTWISE, at_offset
 
 RNG = np.random.default_rng(30)
@@ -105,7 +106,7 @@ def test_kernels_release_the_gil(call):
 
 def test_threadpoolctl_sees_and_limits_cacts_openmp():
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    if not cact._kernels.openmp_enabled():
+    if not cact._core.openmp_enabled():
         pytest.skip("built without OpenMP")
     cact.gelu(np.zeros(1 << 20))
     apis = {info["internal_api"] for info in threadpoolctl.threadpool_info()}
@@ -219,14 +220,14 @@ def test_bad_prelu_slopes_raise_naming_alpha(alpha):
 
 def _threshold_cases():
     from cact import _dispatch
-    return sorted(_dispatch.kernels.get_serial_below())
+    return sorted(_dispatch.get_serial_below())
 
 
 @pytest.mark.parametrize("family, sfx", _threshold_cases())
 def test_serial_and_parallel_loops_agree_bit_for_bit(family, sfx):
     # every kernel has a serial loop and an OpenMP loop (chosen by size); force each in turn
     from cact import _dispatch
-    k = _dispatch.kernels
+    k = _dispatch
     dt = np.float32 if sfx == "f32" else np.float64
     rng = np.random.default_rng(11)
     x = (rng.standard_normal((40, 125)) * 4).astype(dt)
@@ -234,19 +235,20 @@ def test_serial_and_parallel_loops_agree_bit_for_bit(family, sfx):
     g = rng.standard_normal(x.shape).astype(dt)
     a = rng.uniform(-0.5, 0.5, x.shape[1])
     calls = {
-        "sigmoid": [lambda: cact.sigmoid(x), lambda: cact.sigmoid_grad(x), lambda: cact.sigmoid_grad(x, grad_output=g)],
-        "relu": [lambda: cact.relu(x), lambda: cact.relu_grad(x, grad_output=g), lambda: cact.relu(x[:, ::2])],
-        "leaky_relu": [lambda: cact.leaky_relu(x, 0.1), lambda: cact.leaky_relu_grad(x, 0.1, grad_output=g),
-                       lambda: cact.leaky_relu(x, 1e100), lambda: cact.leaky_relu(x[:, ::3], 0.2)],
-        "elu": [lambda: cact.elu(x, 0.7), lambda: cact.elu_grad(x, 0.7, grad_output=g)],
-        "gelu_tanh": [lambda: cact.gelu(x), lambda: cact.gelu_grad(x, grad_output=g), lambda: cact.gelu(x[::2])],
-        "gelu_erf": [lambda: cact.gelu(x, "none"), lambda: cact.gelu_grad(x, "none", grad_output=g)],
+        "leaky_relu": [lambda: cact.leaky_relu(x, 1e100), lambda: cact.leaky_relu(x[:, ::3], 0.2)],
         "softmax": [lambda: cact.softmax(x), lambda: cact.softmax_grad(x, grad_output=g)],
-        "sigmoid_y": [lambda: cact.sigmoid_grad(y=x), lambda: cact.sigmoid_grad(y=x, grad_output=g)],
         "softmax_y": [lambda: cact.softmax_grad(y=x, grad_output=g)],
         "prelu": [lambda: cact.prelu(x, a), lambda: cact.prelu_grad(x, a, grad_output=g)[0],
                   lambda: cact.prelu_grad(x, a, grad_output=g)[1], lambda: cact.prelu(x.reshape(40, 5, 25), a[:5])],
-    }[family]
+    }.get(family, [])
+    for _, act, kw in registry.variants(("elementwise",)):   # every elementwise kernel family
+        f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
+        if registry.kernel_of(act, kw) == family:
+            calls += [lambda f=f, kw=kw: f(x, **kw), lambda fg=fg, kw=kw: fg(x, **kw),
+                      lambda fg=fg, kw=kw: fg(x, grad_output=g, **kw), lambda f=f, kw=kw: f(x[:, ::2], **kw)]
+        if act.from_y == family:
+            calls += [lambda fg=fg, kw=kw: fg(y=x, **kw), lambda fg=fg, kw=kw: fg(y=x, grad_output=g, **kw)]
+    assert calls, family
     default = k.get_serial_below()[(family, sfx)]
     try:
         k.set_serial_below(family, sfx, 0)
@@ -270,7 +272,7 @@ def test_softmax_backward_from_y_streamed_has_the_same_bits(dt, threads):
     # on small inputs: the same bits as plain stores, for any alignment of out, new results, and
     # in place (never streamed)
     from cact import _dispatch
-    k = _dispatch.kernels
+    k = _dispatch
     rng = np.random.default_rng(23)
     for K in (1000, 37, 16):
         y = cact.softmax((rng.standard_normal((61, K)) * 3).astype(dt))
@@ -305,7 +307,7 @@ def test_streamed_outputs_have_the_same_bits(family, sfx, threads):
     # piece per thread; force that path on small inputs: the same bits, whatever the output's alignment
     # (pieces and blocks are cut at its aligned elements), in place too
     from cact import _dispatch
-    k = _dispatch.kernels
+    k = _dispatch
     dt = np.float32 if sfx == "f32" else np.float64
     rng = np.random.default_rng(19)
     n = 3 * 1024 + 37
@@ -356,7 +358,7 @@ def test_prelu_streamed_forward_has_the_same_bits(shape, threads):
     # few channels, and the inner rows of channels-first data; rows of more channels plainly):
     # forced on here, the same bits as the plain stores at every output alignment, in place too
     from cact import _dispatch
-    k = _dispatch.kernels
+    k = _dispatch
     rng = np.random.default_rng(23)
     x = (rng.standard_normal(shape) * 4).astype(np.float32)
     x.flat[::97] = np.nan

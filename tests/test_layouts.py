@@ -1,4 +1,4 @@
-"""Arrays of any layout take the any-layout kernels (nd_plan in cact/_kernels.pyx.tp): the same
+"""Arrays of any layout take the any-layout kernels (nd_plan in cact/kernels/_core.pyx.tp): the same
 bits as the contiguous call, at sizes where rows are cut into tasks and buffers, threaded or not."""
 import numpy as np
 import pytest
@@ -9,6 +9,7 @@ from conftest import ELEMENTWISE
 
 RNG = np.random.default_rng(21)
 K = _dispatch.kernels
+KI = {k.name: i for i, k in enumerate(_dispatch.KERNELS)}
 
 
 def _views(base):
@@ -85,17 +86,17 @@ def test_the_any_layout_kernel_takes_these_views_and_declines_unaligned_arrays()
     base = RNG.standard_normal((64, 600)).astype(np.float32)
     for label, x in _views(base):
         y = np.empty(x.shape, np.float32)
-        assert K.sigmoid_fwd_f32_nd(x, y, 0.0) is True, label
+        assert K.ew_nd(KI["sigmoid"], 0, x, None, y, 0.0, 0.0) is True, label
         np.testing.assert_array_equal(y, cact.sigmoid(np.ascontiguousarray(x)))
     x = _unaligned(np.linspace(-5, 5, 1000, dtype=np.float32))
     y = np.empty(1000, np.float32)
-    assert K.sigmoid_fwd_f32_nd(x, y, 0.0) is False
-    assert K.sigmoid_fwd_f32(x, y, 0.0) is False
-    assert K.sigmoid_fwd_f32_nd(base, np.empty((64, 600), np.float64), 0.0) is False
-    assert K.sigmoid_fwd_f32_nd(base, np.empty((600, 64), np.float32), 0.0) is False
+    assert K.ew_nd(KI["sigmoid"], 0, x, None, y, 0.0, 0.0) is False
+    assert K.ew_contig(KI["sigmoid"], 0, x, None, y, 0.0, 0.0) is False
+    assert K.ew_nd(KI["sigmoid"], 0, base, None, np.empty((64, 600), np.float64), 0.0, 0.0) is False
+    assert K.ew_nd(KI["sigmoid"], 0, base, None, np.empty((600, 64), np.float32), 0.0, 0.0) is False
     readonly = np.empty((64, 600), np.float32)
     readonly.flags.writeable = False
-    assert K.sigmoid_fwd_f32_nd(base, readonly, 0.0) is False
+    assert K.ew_nd(KI["sigmoid"], 0, base, None, readonly, 0.0, 0.0) is False
 
 
 @pytest.mark.parametrize("shape", [(0, 5), (5, 0), (1, 1), (1,), (3, 1, 0)])
@@ -103,7 +104,7 @@ def test_empty_and_single_element_views(shape):
     x = np.ones(shape, np.float64)
     view = np.moveaxis(x, 0, -1)
     y = np.empty(view.shape)
-    assert K.relu_fwd_f64_nd(view, y, 0.0) is True
+    assert K.ew_nd(KI["relu"], 0, view, None, y, 0.0, 0.0) is True
     np.testing.assert_array_equal(y, np.maximum(view, 0))
 
 

@@ -180,23 +180,24 @@ def test_large_new_results_sit_where_the_loops_read_them_and_are_freed(elementwi
 
 
 def test_the_new_result_entry_points_take_only_what_the_contiguous_loops_can():
-    from cact._dispatch import kernels as K
+    from cact._dispatch import kernels as K, KERNELS
+    KI = {k.name: i for i, k in enumerate(KERNELS)}
     x = RNG.standard_normal((4, 8)).astype(np.float32)
     unaligned = np.zeros(4 * 33, np.uint8)[1:-3].view(np.float32)
     taken = [x, np.asfortranarray(x), x.astype(np.float64), x[:1], x.ravel(), x[:0]]
     declined = [x[:, ::2], x.T.copy()[:, :3], x.astype(np.float16), x.astype(">f4"), unaligned,
                 np.array(1.5, np.float32), x.tolist(), x.astype(np.int32)]
     for a in taken:
-        y = K.relu_fwd_new(a, 0.0)
+        y = K.ew_new(KI['relu'], 0, a, None, 0.0, 0.0)
         assert type(y) is np.ndarray and y.dtype == a.dtype and y.shape == a.shape
         np.testing.assert_array_equal(y, np.maximum(a, 0))
     for a in declined:
-        assert K.relu_fwd_new(a, 0.0) is None
+        assert K.ew_new(KI['relu'], 0, a, None, 0.0, 0.0) is None
     for p in (np.nan, np.inf, -np.inf):
-        assert K.leaky_relu_fwd_new(x, p) is None
-    assert K.relu_bwd_new(x, x.copy(), 0.0) is not None
+        assert K.ew_new(KI['leaky_relu'], 0, x, None, p, 0.0) is None
+    assert K.ew_new(KI['relu'], 2, x, x.copy(), 0.0, 0.0) is not None
     for g in (x.astype(np.float64), np.asfortranarray(x), x[:, :4], x.tolist(), x[:, ::-1]):
-        assert K.relu_bwd_new(x, g, 0.0) is None
+        assert K.ew_new(KI['relu'], 2, x, g, 0.0, 0.0) is None
     a = np.linspace(-1, 1, 8)
     for xx, aa in ((x, a), (x, a.astype(np.float32)), (x.astype(np.float64), a), (x.reshape(2, 8, 2), a)):
         y = K.prelu_fwd_new(xx, aa, 1)
@@ -514,7 +515,7 @@ def test_set_num_threads_changes_get_num_threads_and_not_results():
         assert cact.get_num_threads() == 1
         serial = [cact.gelu(x), cact.softmax(x.reshape(300, 1000)), cact.sigmoid_grad(x)]
         cact.set_num_threads(2)
-        assert cact.get_num_threads() == (2 if cact._kernels.openmp_enabled() else 1)
+        assert cact.get_num_threads() == (2 if cact._core.openmp_enabled() else 1)
         parallel = [cact.gelu(x), cact.softmax(x.reshape(300, 1000)), cact.sigmoid_grad(x)]
     finally:
         cact.set_num_threads(before)

@@ -18,6 +18,37 @@
 #define CACT_STREAM_FRESH_MAX ((Py_ssize_t)32 << 20)
 #define CACT_STREAM_BLOCK 128         /* elements per scratch block (threads' pieces are cut here) */
 
+/* ---- partitions, for any vector width `align` (bytes): the drivers (compiled once) take the
+ * width of the kernels they run, the kernels their own ---------------------------------------- */
+
+/* Elements of size `size` before the first `align` boundary of y (at most n). The plain (not
+ * streamed) loops also start their vector loop there: accesses that straddle two cache lines
+ * (NumPy's data is 16 bytes past a 64-byte line) cost 3-12% (docs/design.md, "Threading"). */
+static inline Py_ssize_t cact_aligned_head_a(const void *y, Py_ssize_t n, Py_ssize_t size, Py_ssize_t align) {
+    Py_ssize_t a = (Py_ssize_t)((align - (uintptr_t)y % align) % align) / size;
+    return a < n ? a : n;
+}
+
+/* Stream y: n elements of `size` bytes, at least `from` bytes, y aligned to its elements, and not
+ * a new result (fresh) of CACT_STREAM_FRESH_MAX or more */
+static inline int cact_stream_here_a(int can, const void *y, Py_ssize_t n, Py_ssize_t size, Py_ssize_t from, int fresh) {
+    return can && n >= (from + size - 1) / size && (uintptr_t)y % size == 0
+        && !(fresh && n * size >= CACT_STREAM_FRESH_MAX);
+}
+
+/* Where thread t of nt starts in n elements of y: 0 for t = 0, n for t = nt, else at a block
+ * boundary counted from y's first aligned element, so that threads meet at whole cache lines
+ * (streamed or not) */
+static inline Py_ssize_t cact_piece_start_a(const void *y, Py_ssize_t n, Py_ssize_t size, int t, int nt, Py_ssize_t align) {
+    Py_ssize_t a = cact_aligned_head_a(y, n, size, align), nb = (n - a + CACT_STREAM_BLOCK - 1) / CACT_STREAM_BLOCK, s;
+    if (t <= 0) return 0;
+    if (t >= nt) return n;
+    s = a + nb * t / nt * CACT_STREAM_BLOCK;
+    return s < n ? s : n;
+}
+
+#ifndef CACT_CORE   /* ---- the kernels' own: this build's vector width and stores ---------------- */
+
 /* Measured here (2 threads, relu): the AVX-512 build gains from 2-4 MB, the AVX2 build from 4-16
  * MB (32-byte stores), the SSE2 baseline never (20-40% slower at every size): it does not stream. */
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__)) && defined(__AVX__)
@@ -38,50 +69,12 @@
 static inline void cact_stream_fence(void) { _mm_sfence(); }
 #else
 #define CACT_CAN_STREAM 0
+#define CACT_STREAM_WIDE 0
 #define CACT_STREAM_ALIGN 16
 static inline void cact_stream_fence(void) {}
 #endif
 
-/* This build's threshold in bytes for a loop that gains from mb512 MB on the AVX-512 build and
- * mb256 MB on the AVX2 build (< 0: never) */
-static inline Py_ssize_t cact_stream_default(Py_ssize_t mb512, Py_ssize_t mb256) {
-#if CACT_CAN_STREAM
-    Py_ssize_t mb = CACT_STREAM_WIDE ? mb512 : mb256;
-    return mb < 0 ? (Py_ssize_t)1 << 62 : mb << 20;
-#else
-    (void)mb512; (void)mb256;
-    return (Py_ssize_t)1 << 62;
-#endif
-}
-
-/* Elements of size `size` before the first CACT_STREAM_ALIGN boundary of y (at most n). The plain
- * (not streamed) loops also start their vector loop there: stores that straddle two cache lines
- * (NumPy's data is 16 bytes past a 64-byte line) cost 3-12% (docs/design.md, "Threads"). */
-static inline Py_ssize_t cact_aligned_head(const void *y, Py_ssize_t n, Py_ssize_t size) {
-    Py_ssize_t a = (Py_ssize_t)((CACT_STREAM_ALIGN - (uintptr_t)y % CACT_STREAM_ALIGN) % CACT_STREAM_ALIGN) / size;
-    return a < n ? a : n;
-}
-
-/* Stream y: n elements of `size` bytes, at least `from` bytes, y aligned to its elements */
-static inline int cact_stream_ok(const void *y, Py_ssize_t n, Py_ssize_t size, Py_ssize_t from) {
-    return CACT_CAN_STREAM && n >= (from + size - 1) / size && (uintptr_t)y % size == 0;
-}
-
-/* Stream this output: as cact_stream_ok, and not a new result (fresh) of CACT_STREAM_FRESH_MAX or more */
-static inline int cact_stream_here(const void *y, Py_ssize_t n, Py_ssize_t size, Py_ssize_t from, int fresh) {
-    return cact_stream_ok(y, n, size, from) && !(fresh && n * size >= CACT_STREAM_FRESH_MAX);
-}
-
-/* Where thread t of nt starts in n elements of y: 0 for t = 0, n for t = nt, else at a block
- * boundary counted from y's first aligned element, so that threads meet at whole cache lines
- * (streamed or not) */
-static inline Py_ssize_t cact_piece_start(const void *y, Py_ssize_t n, Py_ssize_t size, int t, int nt) {
-    Py_ssize_t a = cact_aligned_head(y, n, size), nb = (n - a + CACT_STREAM_BLOCK - 1) / CACT_STREAM_BLOCK, s;
-    if (t <= 0) return 0;
-    if (t >= nt) return n;
-    s = a + nb * t / nt * CACT_STREAM_BLOCK;
-    return s < n ? s : n;
-}
+#define cact_aligned_head(y, n, size) cact_aligned_head_a((y), (n), (size), CACT_STREAM_ALIGN)
 
 /* dst[0:nbytes] = src[0:nbytes]: non-temporal stores from dst's first aligned byte, plain copies
  * of the head and tail around them (the bytes are copied as they are, whatever their type) */
@@ -98,4 +91,5 @@ static inline void cact_stream_copy(const void *src, void *dst, Py_ssize_t nbyte
 #endif
     memcpy(d + j, s + j, (size_t)(nbytes - j));
 }
+#endif /* CACT_CORE */
 #endif

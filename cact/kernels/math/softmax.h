@@ -2,8 +2,9 @@
 #ifndef CACT_SOFTMAX_H
 #define CACT_SOFTMAX_H
 #include <Python.h>
-#include "_math.h"
-#include "_stream.h"
+#include "common.h"
+#include "../driver/stream.h"
+#include "layout.h"
 
 /* Native vectors for the row passes (GCC/clang vector extensions: their auto-vectorizer leaves
  * the compensated sums and the row max scalar, 1-2 ns per element): one AVX-512, AVX or SSE
@@ -35,8 +36,6 @@ typedef double cact_vt_f64;
  * CACT_LANES / (doubles per vector) independent vectors, so the adds overlap. */
 #define CACT_LANES 16
 
-/* columns per tile of the column kernels (softmax down a strided axis, one column per SIMD lane) */
-#define CACT_COLS 16
 /* rows of at most this many elements run 16 at a time as the columns of a tile (short_rows):
  * where tiles measured faster than rows, forward and backward from x, both dtypes
  * (tools/c/softmax_short_bench.c, and 0.89-0.93x in Python at 28 float64: AVX-512 up to 28 in
@@ -51,11 +50,6 @@ typedef double cact_vt_f64;
 #define CACT_SHORT_K_F32 12
 #define CACT_SHORT_K_F64 12
 #endif
-/* columns per panel of softmax_vjp_y_panel: its lane sums (16 x panel doubles, twice for the
- * compensated double rows) take 32 KB */
-#define CACT_PANEL_F32 256
-#define CACT_PANEL_F64 128
-
 /* Rows of a C-contiguous array follow each other. A row's first pass (the max) reads it from
  * memory; its other passes then run from L1 while the memory sits idle. Told that the next row
  * follows (next != 0), the forward and the backward from x ask for its lines during their
@@ -69,7 +63,6 @@ typedef double cact_vt_f64;
 #ifndef CACT_PF_ROW_MAX
 #define CACT_PF_ROW_MAX (256 * 1024)
 #endif
-#define CACT_PF_FROM (2 * 1024 * 1024)
 #define CACT_PF_BYTES 256
 #if defined(__GNUC__) || defined(__clang__)
 #define CACT_PF_LINE(a, rw) __builtin_prefetch((const void *)(a), (rw), 3)
@@ -383,7 +376,7 @@ CACT_INLINE double cact_dot2_bound(double S, Py_ssize_t K) {
 #define CACT_ROW_EXACT_SUMS 0
 #define CACT_ROW_PANEL CACT_PANEL_F32
 #define CACT_ROW_SHORT_K CACT_SHORT_K_F32
-#include "_softmax_rows.inc"
+#include "softmax_rows.inc"
 #undef CACT_T
 #undef CACT_ROWFN
 #undef CACT_ROW_EXP
@@ -401,7 +394,7 @@ CACT_INLINE double cact_dot2_bound(double S, Py_ssize_t K) {
 #define CACT_ROW_EXACT_SUMS 1
 #define CACT_ROW_PANEL CACT_PANEL_F64
 #define CACT_ROW_SHORT_K CACT_SHORT_K_F64
-#include "_softmax_rows.inc"
+#include "softmax_rows.inc"
 #undef CACT_T
 #undef CACT_ROWFN
 #undef CACT_ROW_EXP

@@ -9,7 +9,7 @@
 #ifndef CACT_STEAL_H
 #define CACT_STEAL_H
 #include <Python.h>
-#include "_stream.h"
+#include "stream.h"
 
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <intrin.h>
@@ -31,10 +31,10 @@ typedef struct { Py_ssize_t next, end; char pad[64 - 2 * sizeof(Py_ssize_t)]; } 
 
 static inline int cact_team(int nt) { return nt < 1 ? 1 : (nt > CACT_MAX_TEAM ? CACT_MAX_TEAM : nt); }
 
-static inline void cact_cursors_init(cact_cursor *c, const void *y, Py_ssize_t n, Py_ssize_t size, int nt) {
+static inline void cact_cursors_init(cact_cursor *c, const void *y, Py_ssize_t n, Py_ssize_t size, int nt, Py_ssize_t align) {
     for (int t = 0; t < nt; ++t) {
-        c[t].next = cact_piece_start(y, n, size, t, nt);
-        c[t].end = cact_piece_start(y, n, size, t + 1, nt);
+        c[t].next = cact_piece_start_a(y, n, size, t, nt, align);
+        c[t].end = cact_piece_start_a(y, n, size, t + 1, nt, align);
     }
 }
 

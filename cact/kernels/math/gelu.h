@@ -1,0 +1,350 @@
+/* gelu, both forms: the tanh approximation and the exact x Phi(x) */
+#ifndef CACT_GELU_H
+#define CACT_GELU_H
+#include "elementwise.h"
+
+/* ---- gelu, tanh approximation: 0.5 x (1 + tanh z) = x sigmoid(u), u = 2z = C1 x + C3 x^3 ------- */
+
+/* u = C1 x + C3 x^3 as hi + lo, accurate to ~2^-100 relative (valid for |x| <= 1e10) */
+CACT_INLINE void cact_gelu_u(double x, double *uh, double *ul) {
+    double x2h, x2l, wh, wl, vh, vl, ph, pl;
+    cact_two_prod(x, x, &x2h, &x2l);
+    cact_two_prod(CACT_GELU_C3_HI, x2h, &wh, &wl);
+    wl += CACT_GELU_C3_HI * x2l + CACT_GELU_C3_LO * x2h;
+    cact_two_sum(CACT_GELU_C1_HI, wh, &vh, &vl);
+    vl += CACT_GELU_C1_LO + wl;
+    cact_two_prod(x, vh, &ph, &pl);
+    pl += x * vl;
+    cact_two_sum(ph, pl, uh, ul);
+}
+
+/* Beyond this |x| the result has saturated (x or -0) and x^3 would overflow. */
+#define CACT_GELU_TANH_SAT 1e10
+
+/* x >= 0: x s(u) = x r;  x < 0: x s(u) = x e r, with e = exp(-|u|) = 2^k (1 + t) from u as a
+ * double-double and r = 1 / (1 + e); x e r is formed by cact_mul_exp_t (one rounding, also where
+ * it is subnormal), and e is 0 below e^-700, where 1 + e == 1 (no lane forms a subnormal e).
+ * |x| is capped at 22 inside by its bits (an integer min: a float compare-and-select against a
+ * constant makes GCC copy the arithmetic that follows for the capped lanes): |u| = 795 there,
+ * within exp's range with no clamp, and gelu has saturated: x for x >= 0 (x itself is the
+ * factor there) and -0 for x <= -22. A NaN is capped too and given back at the end. */
+#define CACT_GELU_CAP_BITS 0x4036000000000000ull   /* 22.0 */
+CACT_INLINE double cact_gelu_tanh(double x) {
+    uint64_t xb = cact_as_uint64(x), ab = xb & 0x7fffffffffffffffull;
+    double xc = cact_as_double((ab < CACT_GELU_CAP_BITS ? ab : CACT_GELU_CAP_BITS) | (xb ^ ab));
+    double uh, ul, ks;
+    cact_gelu_u(xc, &uh, &ul);
+    double vh = x >= 0 ? -uh : uh, vl = x >= 0 ? -ul : ul;     /* v = -|u|: u has x's sign */
+    double t = cact_exp_reduce_raw(vh, vl, &ks);
+    double E = cact_ldexp_ks((1.0 + t) * CACT_2P600, ks);       /* 2^600 e, normal */
+    double e = (vh < -700.0 ? 0.0 : E) * CACT_2M600;
+    double r = 1.0 / (1.0 + e);
+    double y = x >= 0 ? x * r : cact_mul_exp_t(xc * r, t, ks);
+    return x != x ? x : y;
+}
+
+/* float32 input in float lanes: gelu(x) = x / (1 + e) for x >= 0, x e / (1 + e) for x < 0, with
+ * e = exp(-|u|). u = C1 x + C3 x^3 is carried as a float pair (about 44 bits), so exp(-|u|) has no
+ * argument error even where |u| ~ 100 (results near float32's subnormals). |x| is capped at
+ * 10.875 inside, where |u| = 109.1 (within expf's range, no clamp needed) and gelu has saturated:
+ * x for x >= 0 (x itself is the numerator there), and |x| e < 2^-150 for x <= -10.875, so -0.
+ * No lane computes a subnormal it does not return (those take microcode assists, ~150 cycles):
+ * with E = 2^100 e (always normal), 1 + e is (2^100 + E) 2^-100 (the same rounding) and x e is
+ * (x E) 2^-100, formed only in the x < 0 lanes. Max error 2.6 ulp (docs/accuracy.md). */
+#define CACT_GELU_C1F_HI ((float)CACT_GELU_C1_HI)
+#define CACT_GELU_C1F_LO ((float)(CACT_GELU_C1_HI - (double)CACT_GELU_C1F_HI))
+#define CACT_GELU_C3F_HI ((float)CACT_GELU_C3_HI)
+#define CACT_GELU_C3F_LO ((float)(CACT_GELU_C3_HI - (double)CACT_GELU_C3F_HI))
+#define CACT_GELU_CAPF_BITS 0x412e0000u   /* 10.875f */
+
+CACT_INLINE float cact_gelu_tanh_f32(float x) {
+    /* u is odd in x, so -|u| = u(-|x|): computed directly from xa = -|x|, |x| capped by its bits
+     * (an integer min: GCC turns a float compare-and-select here into a second copy of the
+     * arithmetic for the capped lanes); a NaN is capped too, and takes the x < 0 lanes' "else" */
+    uint32_t ab = cact_as_uint32(fabsf(x));
+    float xa = -cact_as_float(ab < CACT_GELU_CAPF_BITS ? ab : CACT_GELU_CAPF_BITS);
+    float x2, x2l, wh, wl, vh, vl, sh, sl;
+    cact_two_prodf(xa, xa, &x2, &x2l);
+    cact_two_prodf(CACT_GELU_C3F_HI, x2, &wh, &wl);
+    wl += CACT_GELU_C3F_HI * x2l + CACT_GELU_C3F_LO * x2;
+    vh = CACT_GELU_C1F_HI + wh;                                        /* two_sum */
+    float bb = vh - CACT_GELU_C1F_HI;
+    vl = ((CACT_GELU_C1F_HI - (vh - bb)) + (wh - bb)) + (CACT_GELU_C1F_LO + wl);
+    cact_two_prodf(xa, vh, &sh, &sl);
+    sl += xa * vl;                                                     /* sh + sl = -|u| >= -109.2 */
+    float ks, t = cact_expf_t_raw(sh, sl, &ks);
+    float E = cact_expf_2p100_t(t, ks);                                /* 2^100 e */
+    float xn = x < 0 ? xa : 0.0f;          /* 0 in the x >= 0 lanes: x e there could be subnormal */
+    float num = x < 0 ? (xn * E) * CACT_2M100F : x;                    /* NaN: x */
+    return num / ((CACT_2P100F + E) * CACT_2M100F);
+}
+
+/* gelu'(x) for x < 0 (or NaN) away from the root of gelu' (the series below takes
+ * |x - root| < 0.35), with one division: e = exp(u) from u as a double-double, u' and x u' as
+ * double-doubles, (1 + e)^2 as p + pe and 1 + e as ope + dl (exact):
+ *   e ((1 + e) + x u') / (1 + e)^2, the factor e applied by cact_mul_exp_t (one rounding even where
+ *   the result is subnormal).
+ * x is capped at -23 by its bits (a signed integer min, which for negative doubles caps the
+ * magnitude: a float compare-and-select against a constant makes GCC copy the arithmetic for the
+ * capped lanes): there u = -905, within exp's range with no clamp, and gelu' has underflowed to
+ * -0, as it has for every x below. A NaN is capped too and given back at the end.
+ * Max 2.7 ulp outside the series' range (tests/test_accuracy.py, docs/accuracy.md); near the root
+ * the bracket cancels. x >= 0 takes _pos. */
+#define CACT_GELU_GRAD_CAP_BITS ((int64_t)0xC037000000000000)   /* -23.0 */
+CACT_INLINE double cact_gelu_tanh_grad_main(double x) {
+    int64_t xb = (int64_t)cact_as_uint64(x);
+    double xc = cact_as_double((uint64_t)(xb < CACT_GELU_GRAD_CAP_BITS ? xb : CACT_GELU_GRAD_CAP_BITS));
+    double uh, ul, ks;
+    cact_gelu_u(xc, &uh, &ul);                               /* u < 0 */
+    double t = cact_exp_reduce_raw(uh, ul, &ks);
+    double E = cact_ldexp_ks((1.0 + t) * CACT_2P600, ks);     /* 2^600 e, normal */
+    double e = (uh < -700.0 ? 0.0 : E) * CACT_2M600;          /* no subnormal e */
+    double x2h, x2l, ph, pl, duh, dul, xh, xl;
+    cact_two_prod(xc, xc, &x2h, &x2l);
+    cact_two_prod(CACT_GELU_3C3_HI, x2h, &ph, &pl);
+    pl += CACT_GELU_3C3_HI * x2l + CACT_GELU_3C3_LO * x2h;
+    cact_two_sum(CACT_GELU_C1_HI, ph, &duh, &dul);
+    dul += pl + CACT_GELU_C1_LO;
+    cact_two_prod(xc, duh, &xh, &xl);
+    xl += xc * dul;
+    double ope = 1.0 + e, dl = e - (ope - 1.0), p, pe, sh, se;
+    cact_two_prod(ope, ope, &p, &pe);
+    pe += 2.0 * ope * dl;
+    cact_two_sum(xh, ope, &sh, &se);                         /* x u' + (1 + e): cancels near the root */
+    double q = (sh + (se + (xl + dl))) / (p + pe);
+    double y = cact_mul_exp_t(q, t, ks);
+    return x != x ? x : y;
+}
+
+/* x >= 0 (else a placeholder): ((1 + e) + x e u') / (1 + e)^2 as in _main, with u and u' in plain
+ * double: an error in u moves gelu' by only x e u' / (1 + e)^2 of it (|u| e <= 0.37), so the
+ * double-double terms that x < 0 needs buy nothing here (max 2.3 ulp, docs/accuracy.md). */
+CACT_INLINE double cact_gelu_tanh_grad_pos(double x) {
+    double xc = x >= 0.0 ? (x > CACT_GELU_TANH_SAT ? CACT_GELU_TANH_SAT : x) : 0.0;
+    double x2 = xc * xc;
+    double u = xc * CACT_MADD(CACT_GELU_C3_HI, x2, CACT_GELU_C1_HI);
+    double e = cact_exp(-u);
+    double du = CACT_MADD(CACT_GELU_3C3_HI, x2, CACT_GELU_C1_HI);
+    double ope = 1.0 + e, dl = e - (ope - 1.0), p, pe;
+    cact_two_prod(ope, ope, &p, &pe);
+    pe += 2.0 * ope * dl;
+    return (CACT_MADD(xc * e, du, ope) + dl) / (p + pe);
+}
+
+/* within 0.35 of the root of gelu' (-0.7525), where the formula cancels: its Taylor series */
+#define CACT_GELU_NEAR_ROOT(x) (fabs((x) - CACT_GELU_TANH_GRAD_ROOT_HI) < 0.35)
+CACT_INLINE double cact_gelu_tanh_grad_root(double x) {
+    double d = (x - CACT_GELU_TANH_GRAD_ROOT_HI) - CACT_GELU_TANH_GRAD_ROOT_LO;
+    return cact_series(CACT_GELU_TANH_GRAD_SERIES, CACT_SERIES_DEGREE, d);
+}
+
+/* gelu'(x), branch-free (every lane runs all three forms; NaN takes _main, which returns NaN);
+ * the contiguous kernels run cact_gelu_tanh_grad_run, which gives the same bits computing each
+ * element's form only. */
+CACT_INLINE double cact_gelu_tanh_grad(double x) {
+    double pos = cact_gelu_tanh_grad_pos(x);
+    double root = cact_gelu_tanh_grad_root(x);
+    double main = cact_gelu_tanh_grad_main(x);
+    return x >= 0.0 ? pos : (CACT_GELU_NEAR_ROOT(x) ? root : main);
+}
+
+/* y = [g *] gelu'(x) over contiguous x (y must not overlap x or g), block by block: the values
+ * are split by form into three packed lists, each list is evaluated by a straight (vectorized) loop
+ * of its own form over whole vectors (padded with a value of its form), and the results are put
+ * back. AVX-512: compress by the form masks of each 8, expand by the same masks; else a branch-free
+ * loop that records indices. SIMD lanes would otherwise all pay for every form: x >= 0 costs a
+ * third of _main. */
+#define CACT_GELU_BLOCK 256
+/* Each block's time goes to arithmetic (~1.5 us) and its loads come in one burst, too short for the
+ * hardware to prefetch ahead: from L3 a block took 25% longer than from L1 (tools/c/gelu_run_bench.c).
+ * Runs of at least CACT_GELU_PF_FROM elements ask for the lines of x, g and y CACT_GELU_PF elements
+ * ahead at each block's start (shorter runs are most often in L2, where the requests only cost: 3-5%). */
+#ifndef CACT_GELU_PF_FROM   /* (tools/c/gelu_run_bench.c sets it) */
+#define CACT_GELU_PF_FROM 32768
+#endif
+#define CACT_GELU_PF 1024
+CACT_INLINE void cact_gelu_tanh_grad_lists(double v[3][CACT_GELU_BLOCK + 8], const int c[3]) {
+    const double fill[3] = {1.0, CACT_GELU_TANH_GRAD_ROOT_HI, -2.0};
+    int cp[3], f, k;
+    for (f = 0; f < 3; ++f) {
+        cp[f] = (c[f] + 7) & ~7;
+        for (k = c[f]; k < cp[f]; ++k) v[f][k] = fill[f];
+    }
+    for (k = 0; k < cp[0]; ++k) v[0][k] = cact_gelu_tanh_grad_pos(v[0][k]);
+    for (k = 0; k < cp[1]; ++k) v[1][k] = cact_gelu_tanh_grad_root(v[1][k]);
+    for (k = 0; k < cp[2]; ++k) v[2][k] = cact_gelu_tanh_grad_main(v[2][k]);
+}
+
+CACT_INLINE void cact_gelu_tanh_grad_run(const double *x, const double *g, double *y, Py_ssize_t n) {
+    double v[3][CACT_GELU_BLOCK + 8];
+    for (Py_ssize_t b = 0; b < n; b += CACT_GELU_BLOCK) {
+        int m = (int)(n - b < CACT_GELU_BLOCK ? n - b : CACT_GELU_BLOCK), c[3] = {0, 0, 0}, j = 0, k, f;
+        const double *xb = x + b;
+        double *yb = y + b;
+#if defined(__GNUC__) || defined(__clang__)
+        if (n >= CACT_GELU_PF_FROM && n - b > CACT_GELU_PF)   /* the lines of the block CACT_GELU_PF ahead */
+            for (k = 0; k < CACT_GELU_BLOCK; k += 8) {
+                __builtin_prefetch(xb + CACT_GELU_PF + k, 0, 3);
+                if (g) __builtin_prefetch(g + b + CACT_GELU_PF + k, 0, 3);
+                __builtin_prefetch(yb + CACT_GELU_PF + k, 1, 3);
+            }
+#endif
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+        __mmask8 mk[CACT_GELU_BLOCK / 8][3];
+        const __m512d zero = _mm512_setzero_pd(), root = _mm512_set1_pd(CACT_GELU_TANH_GRAD_ROOT_HI);
+        const __m512d radius = _mm512_set1_pd(0.35);
+        int w = m / 8;
+        for (k = 0; k < w; ++k) {
+            __m512d xv = _mm512_loadu_pd(xb + 8 * k);
+            mk[k][0] = _mm512_cmp_pd_mask(xv, zero, _CMP_GE_OQ);
+            mk[k][1] = _mm512_cmp_pd_mask(_mm512_abs_pd(_mm512_sub_pd(xv, root)), radius, _CMP_LT_OQ);
+            mk[k][2] = (__mmask8)~(mk[k][0] | mk[k][1]);
+            for (f = 0; f < 3; ++f) {
+                _mm512_storeu_pd(v[f] + c[f], _mm512_maskz_compress_pd(mk[k][f], xv));
+                c[f] += __builtin_popcount((unsigned)mk[k][f]);
+            }
+        }
+        j = 8 * w;
+        int c0[3] = {c[0], c[1], c[2]};   /* where the scalar tail's entries start */
+#else
+        int ix[3][CACT_GELU_BLOCK + 8];
+#endif
+        for (; j < m; ++j) {
+            double xj = xb[j];
+            int pos = xj >= 0.0, near = CACT_GELU_NEAR_ROOT(xj), far = !(pos | near);
+#if !(defined(__AVX512F__) && defined(__AVX512VL__))
+            ix[0][c[0]] = j;
+            ix[1][c[1]] = j;
+            ix[2][c[2]] = j;
+#endif
+            v[0][c[0]] = xj;
+            c[0] += pos;
+            v[1][c[1]] = xj;
+            c[1] += near;
+            v[2][c[2]] = xj;
+            c[2] += far;
+        }
+        cact_gelu_tanh_grad_lists(v, c);
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+        int o[3] = {0, 0, 0};
+        for (k = 0; k < w; ++k) {
+            __m512d r = _mm512_maskz_expandloadu_pd(mk[k][0], v[0] + o[0]);
+            r = _mm512_mask_expandloadu_pd(r, mk[k][1], v[1] + o[1]);
+            r = _mm512_mask_expandloadu_pd(r, mk[k][2], v[2] + o[2]);
+            _mm512_storeu_pd(yb + 8 * k, r);
+            for (f = 0; f < 3; ++f) o[f] += __builtin_popcount((unsigned)mk[k][f]);
+        }
+        for (j = 8 * w; j < m; ++j) {   /* the tail, in order, from where each list's tail starts */
+            double xj = xb[j];
+            f = xj >= 0.0 ? 0 : (CACT_GELU_NEAR_ROOT(xj) ? 1 : 2);
+            yb[j] = v[f][c0[f]++];
+        }
+#else
+        for (f = 0; f < 3; ++f)
+            for (k = 0; k < c[f]; ++k) yb[ix[f][k]] = v[f][k];
+#endif
+        if (g)
+            for (j = 0; j < m; ++j) yb[j] *= g[b + j];
+    }
+}
+
+/* float32 input: plain double u, as for the value; near the root of gelu' the bracket
+ * 1 + x r u' cancels, but its absolute error (~1e-16) stays below float32's resolution there. */
+CACT_INLINE double cact_gelu_tanh_grad_f32(float xf) {
+    double x = xf;
+    double x2 = x * x;
+    double du = CACT_MADD(3.0 * CACT_GELU_C3_HI, x2, CACT_GELU_C1_HI);
+    double u = x * CACT_MADD(CACT_GELU_C3_HI, x2, CACT_GELU_C1_HI);
+    double e = cact_exp(-fabs(u));
+    double r = 1.0 / (1.0 + e);
+    double pos = r * CACT_MADD(x * e * r, du, 1.0);
+    double neg = (e * r) * CACT_MADD(x * du, r, 1.0);
+    double y = x >= 0 ? pos : neg;
+    return fabs(x) > CACT_GELU_TANH_SAT ? (x > 0 ? 1.0 : -0.0) : y;
+}
+
+/* ---- gelu, exact: x Phi(x), Phi(x) = erfc(-x / sqrt 2) / 2 ----------------------------------- */
+
+/* Phi(x), with the argument t = x / sqrt 2 carried as hi + lo:
+ * erfc(-(th + tl)) = erfc(-th) + tl * 2/sqrt(pi) * exp(-th^2). */
+CACT_INLINE double cact_ncdf(double x) {
+    double th, tl;
+    cact_two_prod(x, CACT_RSQRT2_HI, &th, &tl);
+    tl += x * CACT_RSQRT2_LO;
+    double c = erfc(-th);
+    if (x < -1.0) c = CACT_MADD(tl * CACT_2_RSQRTPI_HI, cact_exp(-th * th), c);
+    return 0.5 * c;
+}
+
+/* phi(x) = exp(-x^2 / 2) / sqrt(2 pi), with x^2 carried as hi + lo */
+CACT_INLINE double cact_npdf(double x) {
+    double h, l;
+    cact_two_prod(x, x, &h, &l);
+    return cact_mul_exp(CACT_RSQRT2PI_HI, -0.5 * h, -0.5 * l);
+}
+
+/* Deep negative tail, x < -17: Phi(x) = phi(x) S(x) / -x with the asymptotic series
+ * S(x) = sum_k (-1)^k (2k-1)!! / x^(2k) (its 12th term is < 1e-18 here), so
+ * gelu(x) = -S phi(x) and gelu'(x) = phi(x) (x - S / x) = x phi(x) (1 - S / x^2). phi's exp(-x^2/2) is applied by
+ * cact_mul_exp_dd, so subnormal results stay exact. */
+#define CACT_GELU_ERF_TAIL -17.0
+CACT_INLINE double cact_ncdf_tail_series(double x) {
+    /* Horner from the smallest term: p_{k-1} = 1 - (2k - 1) v p_k, so the last step, 1 - v p_1,
+     * rounds once with |v p_1| < 0.004. */
+    double v = 1.0 / (x * x), p = 1.0;
+    for (int k = 12; k >= 1; --k) p = CACT_MADD(-(2 * k - 1) * v, p, 1.0);
+    return p;
+}
+
+/* Beyond this |x| the result has saturated: Phi(-40) and phi(40) are below the smallest double. */
+#define CACT_GELU_ERF_SAT 40.0
+
+CACT_INLINE double cact_gelu_erf(double x) {
+    double h, l;
+    if (x < -CACT_GELU_ERF_SAT) return -0.0;
+    if (x < CACT_GELU_ERF_TAIL) {
+        cact_two_prod(x, x, &h, &l);
+        double S = cact_ncdf_tail_series(x);
+        return cact_mul_exp(-CACT_MADD(S, CACT_RSQRT2PI_HI, S * CACT_RSQRT2PI_LO), -0.5 * h, -0.5 * l);
+    }
+    return x * cact_ncdf(x);
+}
+
+/* Phi + x phi */
+CACT_INLINE double cact_gelu_erf_grad(double x) {
+    double h, l;
+    if (fabs(x) > CACT_GELU_ERF_SAT) return x > 0 ? 1.0 : -0.0;
+    if (x < CACT_GELU_ERF_TAIL) {
+        cact_two_prod(x, x, &h, &l);
+        double S = cact_ncdf_tail_series(x);
+        double m = CACT_MADD(x, CACT_RSQRT2PI_HI, x * CACT_RSQRT2PI_LO) * CACT_MADD(-S, 1.0 / h, 1.0);
+        return cact_mul_exp(m, -0.5 * h, -0.5 * l);
+    }
+    if (fabs(x - CACT_GELU_ERF_GRAD_ROOT_HI) < 0.35) {
+        double d = (x - CACT_GELU_ERF_GRAD_ROOT_HI) - CACT_GELU_ERF_GRAD_ROOT_LO;
+        return cact_series(CACT_GELU_ERF_GRAD_SERIES, CACT_SERIES_DEGREE, d);
+    }
+    if (CACT_IN_PIECES(x)) return cact_pieces(CACT_GELU_ERF_GRAD_PIECES, x);
+    return CACT_MADD(x, cact_npdf(x), cact_ncdf(x));
+}
+
+
+/* ---- blocks (elementwise.h) ---- */
+/* gelu tanh: float64 derivatives in blocks split by form (cact_gelu_tanh_grad_run), unless y
+ * aliases an input, which the blocks would overwrite before reading it all */
+CACT_EW_BLOCK(gelu_tanh, fwd, f64, double, CACT_EACH(cact_gelu_tanh(x[j])))
+CACT_EW_BLOCK(gelu_tanh, grad, f64, double,
+    if (y != x) { cact_gelu_tanh_grad_run(x, NULL, y, n); return; }
+    CACT_EACH(cact_gelu_tanh_grad(x[j])))
+CACT_EW_BLOCK(gelu_tanh, bwd, f64, double,
+    if (y != x && y != g) { cact_gelu_tanh_grad_run(x, g, y, n); return; }
+    CACT_EACH(g[j] * cact_gelu_tanh_grad(x[j])))
+CACT_EW_BLOCK(gelu_tanh, fwd, f32, float, CACT_EACH(cact_gelu_tanh_f32(x[j])))
+CACT_EW_BLOCK(gelu_tanh, grad, f32, float, CACT_EACH((float)cact_gelu_tanh_grad_f32(x[j])))
+CACT_EW_BLOCK(gelu_tanh, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_gelu_tanh_grad_f32(x[j]))))
+
+/* gelu exact */
+CACT_EW_F64(gelu_erf, cact_gelu_erf(x[j]), cact_gelu_erf_grad(x[j]))
+CACT_EW_F32_VIA_F64(gelu_erf, cact_gelu_erf(x[j]), cact_gelu_erf_grad(x[j]))
+
+#endif
