@@ -46,6 +46,10 @@ if platform.machine().lower() in ("x86_64", "amd64") and sys.platform != "win32"
         ISAS["avx512"] = ["-march=x86-64-v4", "-mprefer-vector-width=512"]
 
 
+# the kernels' hot loops start on a 32-byte boundary, so that their speed does not depend on
+# where the linker happens to place them
+
+
 def load_registry():
     """cact/_registry.py, read without importing cact (nothing is built yet)."""
     spec = importlib.util.spec_from_file_location("_cact_registry", os.path.join(HERE, "cact", "_registry.py"))

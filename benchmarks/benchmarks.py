@@ -10,12 +10,33 @@ softmax runs over rows of 1000, prelu over (n / 64, 64) with a slope per channel
 import numpy as np
 
 import cact
-from cact._bench import FROM_Y, at_line_offset, make_input, numpy_backward_from_y, numpy_impls
+from cact._bench import FROM_Y, _params, at_line_offset, make_input, numpy_backward_from_y, numpy_impls
+from cact._registry import ACTIVATIONS
 
-FUNCTIONS = ["sigmoid", "relu", "leaky_relu", "prelu", "softmax", "gelu", "gelu_exact", "elu"]
+
+def _functions():
+    """every activation of the registry at its default parameters, and "name:choice" for each
+    other kernel its string parameter selects (gelu:none)"""
+    out = []
+    for act in ACTIVATIONS:
+        out.append(act.name)
+        out += [f"{act.name}:{c}" for p in act.params for c in p.choices if c != p.default]
+    return out
+
+
+FUNCTIONS = _functions()
 DTYPES = ["float32", "float64"]
 SIZES = [10**3, 10**5, 10**7]
 IMPLS = ["cact", "cact_out", "numpy"]
+
+
+def _split(function):
+    """(activation name, keyword parameters) of a FUNCTIONS entry"""
+    name, _, choice = function.partition(":")
+    kw = _params(name)
+    if choice:
+        kw[next(p.name for a in ACTIVATIONS if a.name == name for p in a.params if p.choices)] = choice
+    return name, kw
 
 
 def _warm_up():
@@ -23,24 +44,22 @@ def _warm_up():
     cact.gelu(np.zeros(1 << 20, np.float32))
 
 
-def _cact_forward(name, x, a, out):
+def _cact_forward(function, x, a, out):
+    name, kw = _split(function)
     if name == "prelu":
         return lambda: cact.prelu(x, a, out=out)
-    if name == "gelu_exact":
-        return lambda: cact.gelu(x, "none", out=out)
     f = getattr(cact, name)
-    return lambda: f(x, out=out)
+    return lambda: f(x, out=out, **kw)
 
 
-def _cact_derivative(name, x, a, g, out):
+def _cact_derivative(function, x, a, g, out):
+    name, kw = _split(function)
     if name == "prelu":
         if out is not None:
             raise NotImplementedError("prelu_grad has no out=")
         return lambda: cact.prelu_grad(x, a, grad_output=g)
-    if name == "gelu_exact":
-        return lambda: cact.gelu_grad(x, "none", grad_output=g, out=out)
     f = getattr(cact, name + "_grad")
-    return lambda: f(x, grad_output=g, out=out)
+    return lambda: f(x, grad_output=g, out=out, **kw)
 
 
 class _Base:
@@ -49,15 +68,16 @@ class _Base:
     timeout = 300
 
     def _inputs(self, function, dtype, n):
-        base = "gelu" if function == "gelu_exact" else function
+        base = _split(function)[0]
         x, g, a = make_input(base, n, dtype)
         return base, x, g, a
 
     @staticmethod
     def _numpy(function, base, x, a):
-        """the NumPy twin: (forward, derivative(g=None))"""
-        if function == "gelu_exact":
-            raise NotImplementedError("the seed has no exact-GELU one-liner")
+        """the NumPy twin: (forward, derivative(g=None)); the registry's plain forms at the
+        default parameters (other choices, gelu:none, have no vectorized NumPy one-liner)"""
+        if ":" in function:
+            raise NotImplementedError("no NumPy one-liner for this choice")
         return numpy_impls(base, x, a)
 
     def _ready(self, call):
@@ -124,7 +144,8 @@ class Backward(_Base):
 
 
 class BackwardFromOutput(_Base):
-    """the backward step from the forward's output y (sigmoid, softmax: f_grad(y=y, grad_output=g))"""
+    """the backward step from the forward's output y (f_grad(y=y, grad_output=g): the registry's
+    activations with from_y)"""
     params = [list(FROM_Y), DTYPES, SIZES, IMPLS]
 
     def setup(self, function, dtype, n, impl):
@@ -233,7 +254,7 @@ class SoftmaxBackwardFromYFloat64:
 
 
 class TinyCalls:
-    """n = 16 float32 (inference on small layers, goal 4 of the speed issue): the Python layer's fixed
+    """n = 16 float32 (inference on small layers): the Python layer's fixed
     cost, a new result or out=, against np.maximum(x, 0) the same two ways."""
     params = [["sigmoid", "relu", "gelu", "softmax", "np.maximum"], ["new", "out"]]
     param_names = ["function", "result"]
@@ -255,7 +276,7 @@ class TinyCalls:
 class LineOffsets:
     """Backward steps at 1e5 with x and grad_output at given offsets within a 64-byte line (NumPy
     places arrays at any of 0/16/32/48), into a new result or out= an array at offset 0: the loops
-    align to grad_output's loads and new results are placed at its offset (cact/_alloc.h), so every
+    align to grad_output's loads and new results are placed at its offset (cact/kernels/driver/alloc.h), so every
     case should run at about the "x0 g0" speed but the split one (tools/align_bench.py)."""
     params = [["relu", "leaky_relu", "sigmoid(y)"], DTYPES, ["x0 g0", "x16 g16", "x32 g32", "x0 g16"],
               ["new", "out"]]

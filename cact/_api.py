@@ -161,8 +161,8 @@ def _doc(act, grad=False):
 
 def _elementwise_pair(act):
     """(forward, derivative) functions for a registry row, with the exact signatures of the README"""
-    ns = {"_elementwise": _elementwise, "_x_or_y": _x_or_y, "_real": as_real, "_choice": _choice,
-          "FWD": FWD, "GRAD": GRAD}
+    ns = {"_elementwise": _elementwise, "_new": _new, "_x_or_y": _x_or_y, "_real": as_real, "_choice": _choice,
+          "FWD": FWD, "GRAD": GRAD, "BWD": BWD}
     sig = "".join(f", {p.name}={p.default!r}" for p in act.params)
     reals = [p.name for p in act.params if not p.choices]
     choice = next((p for p in act.params if p.choices), None)
@@ -176,16 +176,29 @@ def _elementwise_pair(act):
         ns["_kernels"] = {c: KERNEL_INDEX[act.kernel[c]] for c in choice.choices}
         pre += f"    _k = _choice({choice.name}, {choice.name!r}, _kernels)\n"
         kx = "_k"
+    # the common call (a new result) goes straight to the kernel module, one Python frame less
     src = (f"def {act.name}(x{sig}, *, out=None):\n{pre}"
+           f"    if out is None:\n"
+           f"        r = _new({kx}, FWD, x, None, {p})\n"
+           f"        if r is not None:\n"
+           f"            return r\n"
            f"    return _elementwise({kx}, FWD, x, {p}, None, out)\n")
     if act.from_y:
         ns["_ky"] = KERNEL_INDEX[act.from_y]
         src += (f"def {act.name}_grad(x=None{sig}, *, grad_output=None, out=None, y=None):\n{pre}"
                 f"    if y is None and x is not None:\n"
+                f"        if out is None:\n"
+                f"            r = _new({kx}, GRAD if grad_output is None else BWD, x, grad_output, {p})\n"
+                f"            if r is not None:\n"
+                f"                return r\n"
                 f"        return _elementwise({kx}, GRAD, x, {p}, grad_output, out)\n"
                 f"    return _elementwise(_ky, GRAD, _x_or_y({act.name + '_grad'!r}, x, y), {p}, grad_output, out, 'y')\n")
     else:
         src += (f"def {act.name}_grad(x{sig}, *, grad_output=None, out=None):\n{pre}"
+                f"    if out is None:\n"
+                f"        r = _new({kx}, GRAD if grad_output is None else BWD, x, grad_output, {p})\n"
+                f"        if r is not None:\n"
+                f"            return r\n"
                 f"    return _elementwise({kx}, GRAD, x, {p}, grad_output, out)\n")
     exec(compile(src, f"<cact: {act.name}>", "exec"), ns)
     f, fg = ns[act.name], ns[act.name + "_grad"]

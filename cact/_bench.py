@@ -12,10 +12,14 @@ import numpy as np
 
 import cact
 
+from cact._registry import ACTIVATIONS, BY_NAME
+
 SOFTMAX_ROW = 1000   # softmax over rows of this length (one row when n is smaller)
 PRELU_CHANNELS = 64  # prelu on (n / 64, 64) with one slope per channel on axis 1
-FUNCTIONS = ["sigmoid", "relu", "leaky_relu", "prelu", "softmax", "gelu", "elu"]
+FUNCTIONS = [a.name for a in ACTIVATIONS]   # every activation of the registry, its default parameters
 OPS = ["forward", "backward"]
+# derivatives that the bench (and PyTorch's backward) take from the forward's output y
+FROM_Y = tuple(a.name for a in ACTIVATIONS if a.from_y)
 
 
 def _shape(name, n):
@@ -27,61 +31,45 @@ def _shape(name, n):
     return (n,)
 
 
-def numpy_impls(name, x, a=None):
-    """The seed's one-liner for `name` (forward), and its derivative written the same plain way:
-    (forward(), derivative(g=None)), the derivative returning g * f'(x) when g is given (prelu's:
-    that and the gradient of its slopes, the pair cact.prelu_grad returns)."""
+def _params(name, a=None):
+    """the keyword parameters the bench calls `name` with: the registry's defaults (prelu: the
+    per-channel slopes a)"""
+    if name == "prelu":
+        return {"alpha": a}
+    return {p.name: p.default for p in BY_NAME[name].params if p.name != "axis"}
+
+
+def numpy_impls(name, x, a=None, **kw):
+    """The plain NumPy form of `name` (the registry's one-liner; forward), and its derivative
+    written the same plain way: (forward(), derivative(g=None)), the derivative returning
+    g * f'(x) when g is given (prelu's: that and the gradient of its slopes, the pair
+    cact.prelu_grad returns; softmax's: the Jacobian, or the vector-Jacobian product)."""
+    act = BY_NAME[name]
+    kw = {**_params(name, a), **kw}
+
     def times(g, d):
         return d if g is None else g * d
 
-    if name == "sigmoid":
-        def deriv(g=None):
-            s = 1 / (1 + np.exp(-x))
-            return times(g, s * (1 - s))
-        return (lambda: 1 / (1 + np.exp(-x))), deriv
-    if name == "relu":
-        return (lambda: np.maximum(0, x)), (lambda g=None: times(g, (x > 0).astype(x.dtype)))
-    if name == "leaky_relu":
-        return (lambda: np.maximum(0.01 * x, x)), (lambda g=None: times(g, np.where(x > 0, 1.0, 0.01).astype(x.dtype)))
     if name == "prelu":
         def deriv(g=None):  # both gradients, as cact.prelu_grad and PyTorch's prelu backward give
-            gx = times(g, np.where(x > 0, x.dtype.type(1), a))
+            gx = times(g, act.numpy_grad(x, **kw))
             return gx, times(g, np.where(x > 0, x.dtype.type(0), x)).sum(axis=0)   # channels: axis 1
-        return (lambda: np.maximum(a * x, x)), deriv
+        return (lambda: act.numpy(x, **kw)), deriv
     if name == "softmax":
-        def fwd():
-            e = np.exp(x - x.max(axis=-1, keepdims=True))
-            return e / e.sum(axis=-1, keepdims=True)
-
         def deriv(g=None):
-            y = fwd()
+            y = act.numpy(x)
             if g is None:  # the Jacobian
                 return y[..., :, None] * (np.eye(x.shape[-1], dtype=x.dtype) - y[..., None, :])
             return y * (g - (g * y).sum(axis=-1, keepdims=True))
-        return fwd, deriv
-    if name == "gelu":
-        c = x.dtype.type(np.sqrt(2 / np.pi))
-
-        def deriv(g=None):
-            t = np.tanh(c * (x + 0.044715 * x**3))
-            return times(g, 0.5 * (1 + t) + 0.5 * x * (1 - t**2) * c * (1 + 3 * 0.044715 * x**2))
-        return (lambda: 0.5 * x * (1 + np.tanh(c * (x + 0.044715 * x**3)))), deriv
-    if name == "elu":
-        return ((lambda: np.where(x >= 0, x, 1.0 * (np.exp(x) - 1))),
-                (lambda g=None: times(g, np.where(x > 0, 1.0, np.exp(x)))))
-    raise KeyError(name)
-
-
-FROM_Y = ("sigmoid", "softmax")  # their backward starts from the forward's output y, as PyTorch's
+        return (lambda: act.numpy(x)), deriv
+    return (lambda: act.numpy(x, **kw)), (lambda g=None: times(g, act.numpy_grad(x, **kw)))
 
 
 def numpy_backward_from_y(name, y, g):
     """The backward step from the forward's output y, written the plain NumPy way."""
-    if name == "sigmoid":
-        return lambda: g * y * (1 - y)
     if name == "softmax":
         return lambda: y * (g - (g * y).sum(axis=-1, keepdims=True))
-    raise KeyError(name)
+    return lambda: g * BY_NAME[name].numpy_grad_y(y)
 
 
 def _numpy_impls(name, x, g, a):
@@ -119,33 +107,20 @@ def _cact_impls(name, x, g, a, mod=cact):
     f, fg = getattr(mod, name), getattr(mod, name + "_grad")
     if name == "prelu":
         return (lambda: f(x, a)), (lambda: fg(x, a, grad_output=g))
+    kw = _params(name)
     if name in FROM_Y:
-        y = f(x)
-        return (lambda: f(x)), (lambda: fg(y=y, grad_output=g))
-    return (lambda: f(x)), (lambda: fg(x, grad_output=g))
+        y = f(x, **kw)
+        return (lambda: f(x, **kw)), (lambda: fg(y=y, grad_output=g, **kw))
+    return (lambda: f(x, **kw)), (lambda: fg(x, grad_output=g, **kw))
 
 
 def _torch_impls(torch, name, x, g, a):
-    F, aten = torch.nn.functional, torch.ops.aten
+    """(forward, backward) of PyTorch's CPU kernels (the registry's torch and torch_bwd)"""
+    act = BY_NAME[name]
     t, tg = torch.from_numpy(x), torch.from_numpy(g)
-    ta = None if a is None else torch.from_numpy(a)
-    if name == "sigmoid":
-        y = torch.sigmoid(t)
-        return (lambda: torch.sigmoid(t)), (lambda: aten.sigmoid_backward(tg, y))
-    if name == "relu":
-        return (lambda: torch.relu(t)), (lambda: aten.threshold_backward(tg, t, 0))
-    if name == "leaky_relu":
-        return (lambda: F.leaky_relu(t, 0.01)), (lambda: aten.leaky_relu_backward(tg, t, 0.01, False))
-    if name == "prelu":
-        return (lambda: F.prelu(t, ta)), (lambda: aten._prelu_kernel_backward(tg, t, ta))
-    if name == "softmax":
-        y = torch.softmax(t, -1)
-        return (lambda: torch.softmax(t, -1)), (lambda: aten._softmax_backward_data(tg, y, -1, t.dtype))
-    if name == "gelu":
-        return (lambda: F.gelu(t, approximate="tanh")), (lambda: aten.gelu_backward(tg, t, approximate="tanh"))
-    if name == "elu":
-        return (lambda: F.elu(t)), (lambda: aten.elu_backward(tg, 1.0, 1.0, 1.0, False, t))
-    raise KeyError(name)
+    kw = _params(name, None if a is None else torch.from_numpy(a))
+    y = act.torch(torch, t, **kw)
+    return (lambda: act.torch(torch, t, **kw)), (lambda: act.torch_bwd(torch, tg, t, y, **kw))
 
 
 def _loops_for(fn, target=0.004):

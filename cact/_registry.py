@@ -118,6 +118,18 @@ def _np_gelu_erf_grad(x):
     return v(x).astype(x.dtype)
 
 
+def _np_sigmoid_grad(x):
+    s = 1 / (1 + np.exp(-x))
+    return s * (1 - s)
+
+
+def _mp_softmax(mp, row):
+    m = max(mp.mpf(float(v)) for v in row)
+    e = [mp.exp(mp.mpf(float(v)) - m) if np.isfinite(v) else mp.mpf(0) for v in row]
+    s = mp.fsum(e)
+    return [v / s for v in e]
+
+
 def _np_softmax(x, axis=-1):
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -134,7 +146,7 @@ ACTIVATIONS = (
         notes="Computed as 1/(1+e) or e/(1+e) with e = exp(-|x|): no overflow, no cancellation.",
         mp=lambda mp, x: _sig(mp, x), mp_grad=lambda mp, x: _sig(mp, x) * _sig(mp, -x),
         numpy=lambda x: 1 / (1 + np.exp(-x)),
-        numpy_grad=lambda x: (1 / (1 + np.exp(-x))) * (1 - 1 / (1 + np.exp(-x))),
+        numpy_grad=lambda x: _np_sigmoid_grad(x),
         numpy_grad_y=lambda y: y * (1 - y),
         torch=lambda torch, t: torch.sigmoid(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.sigmoid_backward(g, y),
@@ -157,8 +169,8 @@ ACTIVATIONS = (
         "x if x > 0 else alpha x", "1 if x > 0 else alpha",
         params=(Param("alpha", 0.01),), kernel="leaky_relu",
         notes="The derivative is alpha at x = 0, as PyTorch's.",
-        mp=lambda mp, x, a=0.01: x if x > 0 else mp.mpf(a) * x,
-        mp_grad=lambda mp, x, a=0.01: mp.mpf(1) if x > 0 else mp.mpf(a),
+        mp=lambda mp, x, alpha=0.01: x if x > 0 else mp.mpf(alpha) * x,
+        mp_grad=lambda mp, x, alpha=0.01: mp.mpf(1) if x > 0 else mp.mpf(alpha),
         numpy=lambda x, alpha=0.01: np.maximum(alpha * x, x),
         numpy_grad=lambda x, alpha=0.01: np.where(x > 0, 1.0, alpha).astype(x.dtype),
         torch=lambda torch, t, alpha=0.01: torch.nn.functional.leaky_relu(t, alpha),
@@ -171,8 +183,8 @@ ACTIVATIONS = (
         "x if x > 0 else alpha (e^x - 1)", "1 if x > 0 else alpha e^x",
         params=(Param("alpha", 1.0),), kernel="elu",
         notes="Computed with expm1 (no cancellation near 0). The derivative is alpha at x = 0, as PyTorch's.",
-        mp=lambda mp, x, a=1.0: x if x > 0 else mp.mpf(a) * mp.expm1(x),
-        mp_grad=lambda mp, x, a=1.0: mp.mpf(1) if x > 0 else mp.mpf(a) * mp.exp(x),
+        mp=lambda mp, x, alpha=1.0: x if x > 0 else mp.mpf(alpha) * mp.expm1(x),
+        mp_grad=lambda mp, x, alpha=1.0: mp.mpf(1) if x > 0 else mp.mpf(alpha) * mp.exp(x),
         numpy=lambda x, alpha=1.0: np.where(x >= 0, x, alpha * (np.exp(x) - 1)),
         numpy_grad=lambda x, alpha=1.0: np.where(x > 0, 1.0, alpha * np.exp(x)).astype(x.dtype),
         torch=lambda torch, t, alpha=1.0: torch.nn.functional.elu(t, alpha),
@@ -228,8 +240,8 @@ ACTIVATIONS = (
                     "over all but the channel axis, with alpha's shape (g = 1 without grad_output)."),
         notes=("`alpha` is one slope for all of x (a scalar or a one-element array), or a 1-D array with one "
                "slope per channel along `axis` (PyTorch's convention: channels on axis 1; needs x.ndim >= 2)."),
-        mp=lambda mp, x, a=0.25: x if x > 0 else mp.mpf(a) * x,
-        mp_grad=lambda mp, x, a=0.25: mp.mpf(1) if x > 0 else mp.mpf(a),
+        mp=lambda mp, x, alpha=0.25: x if x > 0 else mp.mpf(alpha) * x,
+        mp_grad=lambda mp, x, alpha=0.25: mp.mpf(1) if x > 0 else mp.mpf(alpha),
         numpy=lambda x, alpha: np.maximum(alpha * x, x),
         numpy_grad=lambda x, alpha: np.where(x > 0, x.dtype.type(1), alpha),
         torch=lambda torch, t, alpha: torch.nn.functional.prelu(t, alpha),
@@ -250,6 +262,7 @@ ACTIVATIONS = (
                     "diagonal as y_i (1 - y_i)). Pass x or y, not both."),
         notes=("Stable for any input: entries of -inf give exactly 0; a row that is all -inf, or holds NaN "
                "or +inf, gives NaN."),
+        mp=lambda mp, row: _mp_softmax(mp, row),   # of one row (a sequence of floats)
         numpy=lambda x, axis=-1: _np_softmax(x, axis),
         torch=lambda torch, t, axis=-1: torch.softmax(t, axis),
         torch_bwd=lambda torch, g, t, y, axis=-1: torch.ops.aten._softmax_backward_data(g, y, axis, t.dtype),

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import cact
+from cact import _registry as registry
 
 settings.register_profile(
     "cact", deadline=None, max_examples=int(os.environ.get("CACT_HYPOTHESIS_EXAMPLES", "60")),
@@ -12,15 +13,14 @@ settings.register_profile(
 )
 settings.load_profile("cact")
 
-# name -> (forward, derivative, keyword parameters): every elementwise activation, each variant once
-ELEMENTWISE = {
-    "sigmoid": (cact.sigmoid, cact.sigmoid_grad, {}),
-    "relu": (cact.relu, cact.relu_grad, {}),
-    "leaky_relu": (cact.leaky_relu, cact.leaky_relu_grad, {"alpha": 0.2}),
-    "elu": (cact.elu, cact.elu_grad, {"alpha": 1.5}),
-    "gelu_tanh": (cact.gelu, cact.gelu_grad, {"approximate": "tanh"}),
-    "gelu_none": (cact.gelu, cact.gelu_grad, {"approximate": "none"}),
-}
+# name -> (forward, derivative, keyword parameters): every elementwise activation of the registry,
+# each tested variant once (gelu: gelu_tanh, gelu_none)
+ELEMENTWISE = {vid: (getattr(cact, act.name), getattr(cact, act.name + "_grad"), kw)
+               for vid, act, kw in registry.variants(("elementwise",))}
+# id -> (registry row, keyword parameters)
+ROWS = {vid: (act, kw) for vid, act, kw in registry.variants()}
+# derivatives that also start from the forward's output y: name -> (forward, derivative, parameters)
+FROM_Y = {vid: ELEMENTWISE[vid] for vid, act, kw in registry.variants(("elementwise",)) if act.from_y}
 
 
 def _prelu_grad_x(x, alpha=0.25, *, grad_output=None, out=None):
@@ -33,8 +33,8 @@ def _prelu_grad_x(x, alpha=0.25, *, grad_output=None, out=None):
 
 # everything with the (x, **params, out=) / (x, **params, grad_output=, out=) shape of call
 ALL = dict(ELEMENTWISE)
-ALL["softmax"] = (cact.softmax, cact.softmax_grad, {"axis": -1})
-ALL["prelu"] = (cact.prelu, None, {"alpha": 0.25})
+ALL["softmax"] = (cact.softmax, cact.softmax_grad, registry.BY_NAME["softmax"].test_params[0])
+ALL["prelu"] = (cact.prelu, None, registry.BY_NAME["prelu"].test_params[0])
 
 FORWARD = [(name, f, kw) for name, (f, _, kw) in ALL.items()]
 GRADS = [(name, g, kw) for name, (_, g, kw) in ALL.items() if g is not None]

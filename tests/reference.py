@@ -1,49 +1,22 @@
 """Independent reference values with mpmath (60 significant digits) and errors in ulp.
 
-Used by the accuracy tests and by tools/accuracy.py. Each formula here is the textbook definition
-evaluated at high precision, written in a form that has no cancellation at that precision.
+Used by the accuracy tests and by tools/accuracy.py. The formulas are the registry's (cact/_registry.py,
+`mp` and `mp_grad`): the textbook definitions evaluated at high precision, in forms that have no
+cancellation at that precision.
 """
 import mpmath as mp
 import numpy as np
 
 mp.mp.dps = 60
 
-_B = mp.sqrt(2 / mp.pi)
-_K = mp.mpf("0.044715")
 
 
-def _sig(u):
-    return 1 / (1 + mp.exp(-u))
-
-
-def _gelu_u(x):
-    return 2 * _B * (x + _K * x**3)
-
-
-# name -> function of (mpf x, params) for values and derivatives
-MP = {
-    "sigmoid": lambda x: _sig(x),
-    "sigmoid_grad": lambda x: _sig(x) * _sig(-x),
-    "relu": lambda x: max(x, mp.mpf(0)),
-    "relu_grad": lambda x: mp.mpf(1) if x > 0 else mp.mpf(0),
-    "leaky_relu": lambda x, a=0.01: x if x > 0 else mp.mpf(a) * x,
-    "leaky_relu_grad": lambda x, a=0.01: mp.mpf(1) if x > 0 else mp.mpf(a),
-    "elu": lambda x, a=1.0: x if x > 0 else mp.mpf(a) * mp.expm1(x),
-    "elu_grad": lambda x, a=1.0: mp.mpf(1) if x > 0 else mp.mpf(a) * mp.exp(x),
-    "gelu_tanh": lambda x: x * _sig(_gelu_u(x)),
-    "gelu_tanh_grad": lambda x: _sig(_gelu_u(x))
-    + x * _sig(_gelu_u(x)) * _sig(-_gelu_u(x)) * 2 * _B * (1 + 3 * _K * x**2),
-    # beyond |x| = 50 the tail is below 1e-540 (mpmath's erfc cannot take |x| ~ 1e300)
-    "gelu_erf": lambda x: x if x > 50 else (mp.mpf(0) if x < -50 else x * mp.ncdf(x)),
-    "gelu_erf_grad": lambda x: mp.mpf(1) if x > 50 else (
-        mp.mpf(0) if x < -50 else mp.ncdf(x) + x * mp.npdf(x)),
-}
-
-
-def reference(name, x, *params):
-    """The mpmath value of `name` at each element of x, as a list of mpf."""
-    f = MP[name]
-    return [f(mp.mpf(float(v)), *params) for v in np.asarray(x, dtype=np.float64).ravel()]
+def reference(act, x, params=None, grad=False):
+    """The mpmath value of activation `act` (a registry row) or of its derivative at each element
+    of x, for keyword parameters `params`, as a list of mpf."""
+    f = act.mp_grad if grad else act.mp
+    params = params or {}
+    return [f(mp, mp.mpf(float(v)), **params) for v in np.asarray(x, dtype=np.float64).ravel()]
 
 
 def ulp_of(t, dtype):

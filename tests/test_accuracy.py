@@ -5,39 +5,28 @@ import numpy as np
 import pytest
 
 import cact
+from cact import _registry as registry
 from reference import reference, sweep, ulp_errors
 
 DTYPES = [np.float32, np.float64]
 ULP = 4
 
-# (reference name, cact call, mpmath parameters)
-CASES = [
-    ("sigmoid", cact.sigmoid, ()),
-    ("sigmoid_grad", cact.sigmoid_grad, ()),
-    ("relu", cact.relu, ()),
-    ("relu_grad", cact.relu_grad, ()),
-    ("leaky_relu", lambda x: cact.leaky_relu(x, 0.3), (0.3,)),
-    ("leaky_relu_grad", lambda x: cact.leaky_relu_grad(x, 0.3), (0.3,)),
-    ("leaky_relu", lambda x: cact.prelu(x, 0.3), (0.3,)),
-    ("leaky_relu_grad", lambda x: cact.prelu_grad(x, 0.3)[0], (0.3,)),
-    ("elu", lambda x: cact.elu(x, 1.7), (1.7,)),
-    ("elu_grad", lambda x: cact.elu_grad(x, 1.7), (1.7,)),
-    ("gelu_tanh", lambda x: cact.gelu(x, "tanh"), ()),
-    ("gelu_tanh_grad", lambda x: cact.gelu_grad(x, "tanh"), ()),
-    ("gelu_erf", lambda x: cact.gelu(x, "none"), ()),
-    ("gelu_erf_grad", lambda x: cact.gelu_grad(x, "none"), ()),
-]
-GRAD_CASES = [
-    ("sigmoid_grad", lambda x, g: cact.sigmoid_grad(x, grad_output=g), ()),
-    ("elu_grad", lambda x, g: cact.elu_grad(x, 1.7, grad_output=g), (1.7,)),
-    ("gelu_tanh_grad", lambda x, g: cact.gelu_grad(x, "tanh", grad_output=g), ()),
-    ("gelu_erf_grad", lambda x, g: cact.gelu_grad(x, "none", grad_output=g), ()),
-    ("leaky_relu_grad", lambda x, g: cact.leaky_relu_grad(x, 0.3, grad_output=g), (0.3,)),
-]
+# (id, registry row, keyword parameters, derivative?, cact call): every elementwise activation of
+# the registry at its test parameters, value and derivative; prelu with one slope
+CASES = []
+GRAD_CASES = []
+for _vid, _act, _kw in registry.variants(("elementwise",)):
+    _f, _fg = getattr(cact, _act.name), getattr(cact, _act.name + "_grad")
+    CASES.append((_vid, _act, _kw, False, lambda x, f=_f, kw=_kw: f(x, **kw)))
+    CASES.append((_vid + "_grad", _act, _kw, True, lambda x, f=_fg, kw=_kw: f(x, **kw)))
+    GRAD_CASES.append((_vid + "_grad", _act, _kw, True, lambda x, g, f=_fg, kw=_kw: f(x, grad_output=g, **kw)))
+_prelu = registry.BY_NAME["prelu"]
+CASES.append(("prelu_scalar", _prelu, {"alpha": 0.3}, False, lambda x: cact.prelu(x, 0.3)))
+CASES.append(("prelu_scalar_grad", _prelu, {"alpha": 0.3}, True, lambda x: cact.prelu_grad(x, 0.3)[0]))
 
 
 def _ids(cases):
-    return [f"{c[0]}-{i}" for i, c in enumerate(cases)]
+    return [c[0] for c in cases]
 
 
 @pytest.fixture(scope="module", params=DTYPES, ids=lambda d: d.__name__)
@@ -46,23 +35,23 @@ def points(request):
     return dt, sweep(dt, n_log=160, n_lin=500)
 
 
-@pytest.mark.parametrize("name, call, params", CASES, ids=_ids(CASES))
-def test_within_4_ulp_of_mpmath_over_the_whole_range(points, name, call, params):
+@pytest.mark.parametrize("name, act, params, grad, call", CASES, ids=_ids(CASES))
+def test_within_4_ulp_of_mpmath_over_the_whole_range(points, name, act, params, grad, call):
     dt, x = points
     y = call(x)
     assert y.dtype == dt
-    err = ulp_errors(y, reference(name, x, *params), dt)
+    err = ulp_errors(y, reference(act, x, params, grad), dt)
     worst = int(np.nanargmax(err))
     assert not np.isnan(err).any(), "NaN where the true value is finite (or the reverse)"
     assert err[worst] <= ULP, f"{name}: {err[worst]:.2f} ulp at x={x[worst]!r}"
 
 
-@pytest.mark.parametrize("name, call, params", GRAD_CASES, ids=_ids(GRAD_CASES))
-def test_backward_step_within_4_ulp(points, name, call, params):
+@pytest.mark.parametrize("name, act, params, grad, call", GRAD_CASES, ids=_ids(GRAD_CASES))
+def test_backward_step_within_4_ulp(points, name, act, params, grad, call):
     dt, x = points
     g = np.random.default_rng(1).uniform(-3, 3, x.size).astype(dt)
     y = call(x, g)
-    true = [mp.mpf(float(gi)) * t for gi, t in zip(g, reference(name, x, *params))]
+    true = [mp.mpf(float(gi)) * t for gi, t in zip(g, reference(act, x, params, grad))]
     err = ulp_errors(y, true, dt)
     worst = int(np.nanargmax(err))
     assert err[worst] <= ULP, f"{name}: {err[worst]:.2f} ulp at x={x[worst]!r}"
@@ -90,10 +79,7 @@ ROW_LENGTHS = pytest.mark.parametrize("K", [7, 37])
 
 
 def _mp_softmax(row):
-    m = max(mp.mpf(float(v)) for v in row)
-    e = [mp.exp(mp.mpf(float(v)) - m) if np.isfinite(v) else mp.mpf(0) for v in row]
-    s = mp.fsum(e)
-    return [v / s for v in e]
+    return registry.BY_NAME["softmax"].mp(mp, row)
 
 
 @pytest.mark.parametrize("dt", DTYPES, ids=lambda d: d.__name__)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import cact
+from cact import _registry as registry
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -14,20 +15,23 @@ X = np.concatenate([RNG.uniform(-6, 6, 500), [0.0, -0.0, 1.0, -1.0]])
 G = RNG.standard_normal(X.size)
 t, tg = torch.from_numpy(X), torch.from_numpy(G)
 
-CASES = [
-    ("sigmoid", cact.sigmoid(X), torch.sigmoid(t)),
-    ("sigmoid_backward", cact.sigmoid_grad(X, grad_output=G), aten.sigmoid_backward(tg, torch.sigmoid(t))),
-    ("relu", cact.relu(X), torch.relu(t)),
-    ("relu_backward", cact.relu_grad(X, grad_output=G), aten.threshold_backward(tg, t, 0.0)),
-    ("leaky_relu", cact.leaky_relu(X, 0.1), F.leaky_relu(t, 0.1)),
-    ("leaky_relu_backward", cact.leaky_relu_grad(X, 0.1, grad_output=G), aten.leaky_relu_backward(tg, t, 0.1, False)),
-    ("elu", cact.elu(X, 1.3), F.elu(t, 1.3)),
-    ("elu_backward", cact.elu_grad(X, 1.3, grad_output=G), aten.elu_backward(tg, 1.3, 1.0, 1.0, False, t)),
-    ("gelu_tanh", cact.gelu(X), F.gelu(t, approximate="tanh")),
-    ("gelu_tanh_backward", cact.gelu_grad(X, grad_output=G), aten.gelu_backward(tg, t, approximate="tanh")),
-    ("gelu_none", cact.gelu(X, "none"), F.gelu(t)),
-    ("gelu_none_backward", cact.gelu_grad(X, "none", grad_output=G), aten.gelu_backward(tg, t)),
-]
+
+
+def _cases():
+    """every elementwise activation of the registry at its test parameters: forward and backward
+    step against PyTorch's (the registry's torch and torch_bwd: aten's backward kernels)"""
+    out = []
+    for vid, act, kw in registry.variants(("elementwise",)):
+        f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
+        y = act.torch(torch, t, **kw)
+        out.append((vid, f(X, **kw), y))
+        out.append((vid + "_backward", fg(X, grad_output=G, **kw), act.torch_bwd(torch, tg, t, y, **kw)))
+        if act.from_y:
+            out.append((vid + "_backward_from_y", fg(y=y.numpy(), grad_output=G, **kw), act.torch_bwd(torch, tg, t, y, **kw)))
+    return out
+
+
+CASES = _cases()
 
 
 @pytest.mark.parametrize("name, ours, theirs", CASES, ids=[c[0] for c in CASES])

@@ -17,36 +17,27 @@ from reference import reference, sweep, ulp_errors  # noqa: E402
 
 import cact  # noqa: E402
 
-S2PI = np.sqrt(2 / np.pi)
+from cact import _registry as registry  # noqa: E402
 
 
-def _np_gelu_grad(x):
-    t = np.tanh(S2PI * (x + 0.044715 * x**3))
-    return 0.5 * (1 + t) + 0.5 * x * (1 - t**2) * S2PI * (1 + 3 * 0.044715 * x**2)
-
-
-# reference name -> (cact, NumPy one-liner, torch callable or None)
 def cases(torch):
-    F = torch.nn.functional if torch else None
+    """(label, registry row, parameters, derivative?) -> (cact, NumPy plain form, torch or None): every
+    elementwise activation of the registry at its default parameters, value and derivative"""
     T = (lambda f: (lambda x: f(torch.from_numpy(x)).numpy())) if torch else (lambda f: None)
-    aten = torch.ops.aten if torch else None
-    return {
-        "sigmoid": (cact.sigmoid, lambda x: 1 / (1 + np.exp(-x)), T(lambda t: torch.sigmoid(t))),
-        "sigmoid_grad": (cact.sigmoid_grad, lambda x: (1 / (1 + np.exp(-x))) * (1 - 1 / (1 + np.exp(-x))),
-                         T(lambda t: aten.sigmoid_backward(torch.ones_like(t), torch.sigmoid(t)))),
-        "elu": (cact.elu, lambda x: np.where(x >= 0, x, np.exp(x) - 1), T(lambda t: F.elu(t))),
-        "elu_grad": (cact.elu_grad, lambda x: np.where(x > 0, 1.0, np.exp(x)).astype(x.dtype),
-                     T(lambda t: aten.elu_backward(torch.ones_like(t), 1.0, 1.0, 1.0, False, t))),
-        "gelu_tanh": (cact.gelu, lambda x: 0.5 * x * (1 + np.tanh(S2PI * (x + 0.044715 * x**3))),
-                      T(lambda t: F.gelu(t, approximate="tanh"))),
-        "gelu_tanh_grad": (cact.gelu_grad, _np_gelu_grad,
-                           T(lambda t: aten.gelu_backward(torch.ones_like(t), t, approximate="tanh"))),
-        "gelu_erf": (lambda x: cact.gelu(x, "none"), None, T(lambda t: F.gelu(t))),
-        "gelu_erf_grad": (lambda x: cact.gelu_grad(x, "none"), None,
-                          T(lambda t: aten.gelu_backward(torch.ones_like(t), t))),
-        "leaky_relu": (cact.leaky_relu, lambda x: np.maximum(0.01 * x, x), T(lambda t: F.leaky_relu(t))),
-        "relu": (cact.relu, lambda x: np.maximum(0, x), T(lambda t: torch.relu(t))),
-    }
+    out = {}
+    for act in registry.ELEMENTWISE:
+        choice = next((p for p in act.params if p.choices), None)
+        for kw in ([{choice.name: c} for c in choice.choices] if choice else [{}]):
+            label = act.name + "".join(f"_{v}" for v in kw.values())
+            f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
+            npf = (lambda x, kw=kw: act.numpy(x, **kw)) if act.numpy else None
+            npg = (lambda x, kw=kw: act.numpy_grad(x, **kw)) if act.numpy_grad else None
+            tf = T(lambda t, kw=kw, act=act: act.torch(torch, t, **kw)) if act.torch else None
+            tg = T(lambda t, kw=kw, act=act: act.torch_bwd(torch, torch.ones_like(t), t, act.torch(torch, t, **kw), **kw)) \
+                if act.torch_bwd else None
+            out[(label, act, kw, False)] = (lambda x, f=f, kw=kw: f(x, **kw), npf, tf)
+            out[(label + "_grad", act, kw, True)] = (lambda x, f=fg, kw=kw: f(x, **kw), npg, tg)
+    return out
 
 
 def max_ulp(f, x, true, dt):
@@ -72,8 +63,8 @@ def main():
     t0 = time.time()
     for dt in (np.float32, np.float64):
         x = sweep(dt, n_log=n_log, n_lin=n_lin)
-        for name, (ours, numpy_f, torch_f) in cases(torch).items():
-            true = reference(name, x)
+        for (name, act, kw, grad), (ours, numpy_f, torch_f) in cases(torch).items():
+            true = reference(act, x, kw, grad)
             rows.append((name, dt.__name__, max_ulp(ours, x, true, dt), max_ulp(numpy_f, x, true, dt),
                          max_ulp(torch_f, x, true, dt) if torch else "not installed"))
             print(f"{rows[-1]}  [{time.time() - t0:.0f}s]", flush=True)
@@ -83,10 +74,10 @@ def main():
         f"Written by `python tools/accuracy.py` on {len(x)} points per dtype: log-spaced magnitudes of both",
         "signs from the smallest subnormal to the largest finite value, a dense grid on [-40, 40], random",
         "points, and the neighbourhoods of the roots of gelu'. NaN in a column: the implementation returned",
-        "NaN (or inf) where the true value is finite. `-`: no NumPy one-liner in the seed.",
+        "NaN (or inf) where the true value is finite. NumPy: the plain one-liners of the registry (`numpy`, `numpy_grad`).",
         f"NumPy {np.__version__}" + (f", PyTorch {torch.__version__}" if torch else "") + ".",
         "",
-        "| function | dtype | cact | NumPy one-liner | PyTorch |",
+        "| function | dtype | cact | NumPy | PyTorch |",
         "|---|---|---|---|---|",
     ] + [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} |" for r in rows]
     os.makedirs(os.path.dirname(args.output), exist_ok=True)

@@ -9,7 +9,7 @@
 CACT_INLINE double cact_elu(double x, double a) { return x > 0 ? x : a * cact_expm1(x); }
 
 CACT_INLINE double cact_elu_grad(double x, double a) {
-    return x > 0 ? 1.0 : a * cact_exp(x < 0 ? x : 0.0 * x);  /* 0 * x keeps NaN */
+    return x > 0 ? 1.0 : a * cact_exp(x > 0 ? 0.0 : x);   /* one mask for both selects; NaN stays */
 }
 
 /* float32: expm1 and exp in float, the product with alpha rounded once (in double). expm1 is
