@@ -1,7 +1,7 @@
 """python -m cact bench | demo | config
 
 bench   times every activation and derivative against NumPy (and PyTorch when installed)
-demo    runs the seed document's seven examples through cact and prints their outputs
+demo    runs the classic examples (the project's founding document's) through cact
 config  prints the build and thread configuration (cact.show_config())
 """
 import os
@@ -20,10 +20,11 @@ import numpy as np
 
 import cact
 from cact import _bench
+from cact._registry import ELEMENTWISE
 
 _X = np.array([-2, -1, 0, 1, 2])
 
-# (name, the call as the seed writes it through cact, what the seed printed)
+# (name, the call as cact's founding document writes it, through cact, what that document printed)
 SEED_EXAMPLES = [
     ("sigmoid", lambda: cact.sigmoid(_X), "[0.11920292 0.26894142 0.5        0.73105858 0.88079708]"),
     ("relu", lambda: cact.relu(_X), "[0 0 0 1 2]"),
@@ -37,16 +38,16 @@ SEED_EXAMPLES = [
 
 
 def demo():
-    print("The seed's examples through cact (x = [-2, -1, 0, 1, 2]; softmax of [1, 2, 3, 4, 5]):\n")
+    print("The classic examples through cact (x = [-2, -1, 0, 1, 2]; softmax of [1, 2, 3, 4, 5]),\n"
+          "each above the NumPy one-liner's printed output:\n")
     for name, call, printed in SEED_EXAMPLES:
         print(f"{name:>10}: {call()}")
-        print(f"{'seed':>10}: {printed}")
-    print("\n(relu: the seed's NumPy keeps the integer dtype; cact computes integers in float64.)")
+        print(f"{'NumPy':>10}: {printed}")
+    print("\n(relu: the NumPy one-liner keeps the integer dtype; cact computes integers in float64.)")
     print("\nDerivatives at the same x:")
-    for name, f in [("sigmoid_grad", cact.sigmoid_grad), ("relu_grad", cact.relu_grad),
-                    ("leaky_relu_grad", cact.leaky_relu_grad), ("gelu_grad", cact.gelu_grad),
-                    ("elu_grad", cact.elu_grad)]:
-        print(f"{name:>16}: {f(_X)}")
+    for act in ELEMENTWISE:
+        name = act.name + "_grad"
+        print(f"{name:>16}: {getattr(cact, name)(_X)}")
     print(f"{'softmax_grad':>16}: (vector-Jacobian product with g = [1, 0, 0, 0, 0]) "
           f"{cact.softmax_grad(np.array([1, 2, 3, 4, 5]), grad_output=np.eye(5)[0])}")
 
@@ -90,7 +91,7 @@ def main(argv=None):
     b.add_argument("--threads", type=int, default=None, help="threads for cact and torch (default: OpenMP's)")
     b.add_argument("--repeats", type=int, default=7, help="interleaved repeats per row (median)")
     b.add_argument("--plot", metavar="FILE.png", help="also draw the speedups (needs matplotlib)")
-    sub.add_parser("demo", help="run the seed's examples")
+    sub.add_parser("demo", help="run the classic examples")
     sub.add_parser("config", help="print the build and thread configuration")
     args = parser.parse_args(argv)
     if args.command == "bench":

@@ -59,6 +59,7 @@ class Activation:
     numpy: Optional[Callable] = None        # (x, **params) -> f(x), NumPy
     numpy_grad: Optional[Callable] = None   # (x, **params) -> f'(x), NumPy
     numpy_grad_y: Optional[Callable] = None   # (y, **params) -> f'(x) from y = f(x)
+    mp_grad_y: Optional[Callable] = None      # (mpmath, y) -> f'(x) from y = f(x), exact in the y given
     torch: Optional[Callable] = None        # (torch, t, **params) -> f(t)
     torch_bwd: Optional[Callable] = None    # (torch, g, t, y, **params) -> g * f'(t), aten's kernel
     limits: dict = field(default_factory=dict)   # {+inf / -inf: (f, f')} (params: test_params[0])
@@ -147,7 +148,7 @@ ACTIVATIONS = (
         mp=lambda mp, x: _sig(mp, x), mp_grad=lambda mp, x: _sig(mp, x) * _sig(mp, -x),
         numpy=lambda x: 1 / (1 + np.exp(-x)),
         numpy_grad=lambda x: _np_sigmoid_grad(x),
-        numpy_grad_y=lambda y: y * (1 - y),
+        numpy_grad_y=lambda y: y * (1 - y), mp_grad_y=lambda mp, y: y * (1 - y),
         torch=lambda torch, t: torch.sigmoid(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.sigmoid_backward(g, y),
         limits={_INF: (1.0, 0.0), -_INF: (0.0, 0.0)},
@@ -226,7 +227,7 @@ ACTIVATIONS = (
         mp=lambda mp, x: mp.tanh(x), mp_grad=lambda mp, x: 1 / mp.cosh(x) ** 2,
         numpy=lambda x: np.tanh(x),
         numpy_grad=lambda x: 1 - np.tanh(x) ** 2,
-        numpy_grad_y=lambda y: 1 - y * y,
+        numpy_grad_y=lambda y: 1 - y * y, mp_grad_y=lambda mp, y: 1 - y * y,
         torch=lambda torch, t: torch.tanh(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.tanh_backward(g, y),
         limits={_INF: (1.0, 0.0), -_INF: (-1.0, 0.0)},

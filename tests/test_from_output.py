@@ -1,4 +1,5 @@
-"""Backward from the forward's output: sigmoid_grad(y=...) and softmax_grad(y=...).
+"""Backward from the forward's output: softmax_grad(y=...) and every elementwise <name>_grad(y=...)
+the registry has (sigmoid, tanh).
 
 The truth is the formula in the y given (mpmath, exact): y (1 - y), g y (1 - y), y (g - sum(g y)),
 diag(y) - y y^T; every layout, dtype and aliasing gives it; x and y= together, or neither, raise."""
@@ -7,37 +8,47 @@ import numpy as np
 import pytest
 
 import cact
+from cact import _registry as registry
 from reference import ulp_errors
 
 DTYPES = [np.float32, np.float64]
 RNG = np.random.default_rng(31)
 
 
-def _sigmoid_outputs(dt):
-    # sigmoid's outputs over its whole range, plus values an unrelated y might hold
+# the elementwise activations whose derivative also starts from the output y (the registry's from_y)
+FROM_Y = [act for act in registry.ELEMENTWISE if act.from_y]
+
+
+def _outputs(act, dt):
+    # the activation's outputs over its whole range, plus values an unrelated y might hold
+    f = getattr(cact, act.name)
     x = np.concatenate([np.linspace(-100, 100, 2001), -np.logspace(-8, 2.8, 200), np.logspace(-8, 1.6, 200)])
-    y = cact.sigmoid(x.astype(dt))
-    return np.concatenate([y, np.array([0.0, 1.0, 0.5, 2.0**-126, 1 - 2.0**-24], dt)])
+    y = f(x.astype(dt))
+    return np.concatenate([y, np.array([0.0, 1.0, 0.5, 2.0**-126, 1 - 2.0**-24, -0.5], dt)])
 
 
+@pytest.mark.parametrize("act", FROM_Y, ids=lambda a: a.name)
 @pytest.mark.parametrize("dt", DTYPES, ids=lambda d: d.__name__)
-def test_sigmoid_grad_from_y_is_y_one_minus_y_within_2_ulp(dt):
-    y = _sigmoid_outputs(dt)
+def test_grad_from_y_is_the_formula_in_y_within_2_ulp(act, dt):
+    fg = getattr(cact, act.name + "_grad")
+    y = _outputs(act, dt)
     g = RNG.uniform(-3, 3, y.size).astype(dt)
-    true = [mp.mpf(float(v)) * (1 - mp.mpf(float(v))) for v in y]
-    assert ulp_errors(cact.sigmoid_grad(y=y), true, dt).max() <= 2
+    true = [act.mp_grad_y(mp, mp.mpf(float(v))) for v in y]
+    assert ulp_errors(fg(y=y), true, dt).max() <= 2
     true_g = [mp.mpf(float(gi)) * t for gi, t in zip(g, true)]
-    assert ulp_errors(cact.sigmoid_grad(y=y, grad_output=g), true_g, dt).max() <= 2
+    assert ulp_errors(fg(y=y, grad_output=g), true_g, dt).max() <= 2
 
 
+@pytest.mark.parametrize("act", FROM_Y, ids=lambda a: a.name)
 @pytest.mark.parametrize("dt", DTYPES, ids=lambda d: d.__name__)
-def test_sigmoid_grad_from_y_matches_from_x_where_y_is_at_most_half(dt):
-    # 1 - y magnifies y's rounding by y / (1 - y): at most 1 here (beyond x = 0 it grows as e^x)
+def test_grad_from_y_matches_from_x_where_y_is_far_from_saturation(act, dt):
+    # 1 - y (1 - y^2) magnifies y's rounding by at most 1 (2) where |y| <= 1/2
+    f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
     x = np.linspace(-30, 0, 5001).astype(dt)
+    x = x[np.abs(f(x)) <= 0.5]
     g = RNG.standard_normal(x.size).astype(dt)
-    y = cact.sigmoid(x)
-    np.testing.assert_allclose(cact.sigmoid_grad(y=y, grad_output=g), cact.sigmoid_grad(x, grad_output=g),
-                               rtol=8 * np.finfo(dt).eps, atol=0)
+    y = f(x)
+    np.testing.assert_allclose(fg(y=y, grad_output=g), fg(x, grad_output=g), rtol=8 * np.finfo(dt).eps, atol=0)
 
 
 def _rows(dt, K):
@@ -97,15 +108,17 @@ def test_softmax_grad_from_y_along_any_axis_and_layout(axis):
     np.testing.assert_array_equal(np.moveaxis(J, axis, -2), cact.softmax_grad(y=moved))
 
 
+@pytest.mark.parametrize("act", FROM_Y, ids=lambda a: a.name)
 @pytest.mark.parametrize("dt", DTYPES, ids=lambda d: d.__name__)
-def test_sigmoid_grad_from_y_strided_and_out(dt):
-    y = cact.sigmoid(RNG.standard_normal((40, 30)).astype(dt))
+def test_grad_from_y_strided_and_out(act, dt):
+    f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
+    y = f(RNG.standard_normal((40, 30)).astype(dt))
     g = RNG.standard_normal(y.shape).astype(dt)
-    want = cact.sigmoid_grad(y=y, grad_output=g)
-    np.testing.assert_array_equal(cact.sigmoid_grad(y=y[:, ::2], grad_output=g[:, ::2]), want[:, ::2])
-    np.testing.assert_array_equal(cact.sigmoid_grad(y=np.asfortranarray(y), grad_output=g), want)
+    want = fg(y=y, grad_output=g)
+    np.testing.assert_array_equal(fg(y=y[:, ::2], grad_output=g[:, ::2]), want[:, ::2])
+    np.testing.assert_array_equal(fg(y=np.asfortranarray(y), grad_output=g), want)
     out = np.empty_like(y)
-    assert cact.sigmoid_grad(y=y, grad_output=g, out=out) is out
+    assert fg(y=y, grad_output=g, out=out) is out
     np.testing.assert_array_equal(out, want)
 
 
@@ -113,7 +126,7 @@ def test_sigmoid_grad_from_y_strided_and_out(dt):
 def test_from_y_in_place_into_y_or_g(which):
     y = cact.softmax(RNG.standard_normal((30, 40)))
     g = RNG.standard_normal(y.shape)
-    for fn, kw in [(cact.softmax_grad, {}), (cact.sigmoid_grad, {})]:
+    for fn, kw in [(cact.softmax_grad, {})] + [(getattr(cact, a.name + "_grad"), {}) for a in FROM_Y]:
         want = fn(y=y, grad_output=g, **kw)
         yy, gg = y.copy(), g.copy()
         target = yy if which == "y" else gg
@@ -138,7 +151,7 @@ def test_from_y_keeps_float16_and_takes_integers():
     assert cact.softmax_grad(y=np.eye(3, dtype=np.int64), grad_output=np.ones((3, 3))).dtype == np.float64
 
 
-@pytest.mark.parametrize("fn", [cact.sigmoid_grad, cact.softmax_grad])
+@pytest.mark.parametrize("fn", [cact.softmax_grad] + [getattr(cact, a.name + "_grad") for a in FROM_Y])
 def test_x_and_y_together_or_neither_raise_typeerror(fn):
     x = np.ones((2, 3))
     with pytest.raises(TypeError, match="x or y"):
@@ -159,10 +172,11 @@ def test_nan_in_y_gives_nan_out():
     y = np.array([[0.2, np.nan, 0.3], [0.1, 0.2, 0.7]], np.float32)
     r = cact.softmax_grad(y=y, grad_output=np.ones_like(y))
     assert np.isnan(r[0]).all() and not np.isnan(r[1]).any()
-    assert np.isnan(cact.sigmoid_grad(y=y)).sum() == 1
+    for act in FROM_Y:
+        assert np.isnan(getattr(cact, act.name + "_grad")(y=y)).sum() == 1
 
 
-# ---- float64: sum(g y) correctly rounded, whichever way a row takes (see _softmax.h) -----------
+# ---- float64: sum(g y) correctly rounded, whichever way a row takes (see kernels/math/softmax.h) -----------
 
 def _exact_vjp_y(y, g):
     """y (g - d) per row (last axis), d = sum(g y) exactly, rounded once (Fraction -> float is

@@ -1,4 +1,4 @@
-"""What an array's offset within its cache lines costs the contiguous loops (cact/_alloc.h).
+"""What an array's offset within its cache lines costs the contiguous loops (cact/kernels/driver/alloc.h).
 
     python tools/align_bench.py [--n 1e5] [--dtype float64] [--repeats 9]
 

@@ -1,4 +1,4 @@
-"""cact_dot_exact (_softmax.h: sum(g y) correctly rounded, the backward from y's slow path) and
+"""cact_dot_exact (kernels/math/softmax.h: sum(g y) correctly rounded, the backward from y's slow path) and
 cact_dd_round against Python's exact arithmetic (Fraction -> float rounds correctly), on rows made
 to be hard: exponents over the whole range, subnormals, overflowing terms, cancellation, sums at
 and next to rounding ties. Builds the two functions into a small library with gcc.
@@ -19,7 +19,7 @@ import numpy as np
 
 SRC = r'''
 #include <Python.h>
-#include "_softmax.h"
+#include "math/softmax.h"
 double dot_exact(const double *y, const double *g, long K) { return cact_dot_exact(y, 1, g, 1, K); }
 int dd_round(double a, double b, double E, double *r) { return cact_dd_round(a, b, E, r); }
 '''
@@ -33,7 +33,7 @@ def build():
     here = os.path.dirname(os.path.abspath(__file__))
     subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-ffp-contract=off", "-fno-math-errno", "-fwrapv",
                     "-march=x86-64-v3" if sys.platform == "linux" else "-O2",
-                    "-I" + sysconfig.get_paths()["include"], "-I" + os.path.join(here, "..", "cact"), c, "-o", so, "-lm"],
+                    "-I" + sysconfig.get_paths()["include"], "-I" + os.path.join(here, "..", "cact", "kernels"), c, "-o", so, "-lm"],
                    check=True)
     lib = ctypes.CDLL(so)
     P = ctypes.POINTER(ctypes.c_double)

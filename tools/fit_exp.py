@@ -1,4 +1,4 @@
-"""Fit the polynomial of cact's double exp (_math.h, CACT_EXP_Q*) and report its error.
+"""Fit the polynomial of cact's double exp (cact/kernels/math/common.h, CACT_EXP_Q*) and report its error.
 
     python tools/fit_exp.py
 

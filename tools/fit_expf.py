@@ -1,4 +1,4 @@
-"""Fit the polynomial of cact's float exp (_math.h, CACT_EXPF_Q*) and report its error.
+"""Fit the polynomial of cact's float exp (cact/kernels/math/common.h, CACT_EXPF_Q*) and report its error.
 
     python tools/fit_expf.py
 

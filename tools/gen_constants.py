@@ -1,10 +1,10 @@
-"""Generate cact/_constants.h: double-double constants and the Taylor series of the GELU
+"""Generate cact/kernels/math/constants.h: double-double constants and the Taylor series of the GELU
 derivatives around their roots, all computed with mpmath at 80 digits.
 
-    python tools/gen_constants.py > cact/_constants.h
+    python tools/gen_constants.py > cact/kernels/math/constants.h
 
 Why: near the root of gelu'(x) (x ~ -0.752) the direct formula cancels (1 + q, q ~ -1) and loses
-all relative accuracy; there cact evaluates the series in d = x - root instead (see _math.h).
+all relative accuracy; there cact evaluates the series in d = x - root instead (see cact/kernels/math/gelu.h).
 """
 import mpmath as mp
 

@@ -22,7 +22,7 @@ export CACT_HYPOTHESIS_EXAMPLES=30
 cd "$work"
 python -c "import cact; cact.show_config()"
 # the extensions really are instrumented:
-for so in $(python -c "import cact, glob, os; print(' '.join(glob.glob(os.path.join(os.path.dirname(cact.__file__), '_kernels*.so'))))"); do
+for so in $(python -c "import cact, glob, os; print(' '.join(glob.glob(os.path.join(os.path.dirname(cact.__file__), '_core*.so'))))"); do
     n=$(nm -D "$so" | grep -c "__asan_report\|__ubsan_handle" || true)
     echo "$(basename "$so"): $n sanitizer hooks"
     [ "$n" -gt 0 ]

@@ -5,11 +5,10 @@
 For outputs of 0.5 MB to 64 MB it times python -m cact bench's forward and backward calls (new
 result each call, and out= a preallocated array) with streaming forced on (threshold 1 byte)
 and off, interleaved, at 1 thread and at the default thread count, and prints streamed / plain
-time (below 1: streaming is faster). Only the loops in STREAM_MB of cact/_kernels.pyx.tp stream
-(relu, leaky_relu, sigmoid, sigmoid's backward from y, prelu's float32 forward, and softmax's backward
-from y); the others show noise around 1 (to
-measure one, add it there and rebuild). Each threshold in STREAM_MB is about where streaming
-stops being slower at the default thread count.
+time (below 1: streaming is faster). Only the families with a stream_mb in the registry
+(cact/_registry.py: Kernel.stream_mb, ROWS_STREAM_MB) stream; the others show noise around 1 (to
+measure one, give it a stream_mb and rebuild). Each threshold is about where streaming stops being
+slower at the default thread count.
 """
 import argparse
 
@@ -45,7 +44,7 @@ def main():
     p.add_argument("--functions", default="relu,leaky_relu,sigmoid")
     p.add_argument("--dtype", default="float32")
     args = p.parse_args()
-    k = _dispatch.kernels
+    k = _dispatch
     default = k.get_stream_from()
     if not default:
         raise SystemExit("this build has no streaming stores")

@@ -1,5 +1,5 @@
 """Measure where two threads start to beat one for each kernel family and dtype, and print the
-serial thresholds (cact/_kernels.pyx.tp: ELEMENTWISE and ROW_MIN) that follow from it.
+serial thresholds (cact/_registry.py: Kernel.serial and ROWS_SERIAL) that follow from it.
 
     python tools/tune_threads.py [--repeats 9]
 
@@ -15,38 +15,46 @@ import numpy as np
 
 import cact
 
-from cact import _dispatch
+from cact import _dispatch, _registry as registry
 from cact._bench import make_input, _cact_impls, time_interleaved
 
-FAMILIES = {  # threshold family -> python -m cact bench's function
-    "sigmoid": "sigmoid", "relu": "relu", "leaky_relu": "leaky_relu", "elu": "elu",
-    "gelu_tanh": "gelu", "gelu_erf": "gelu", "softmax": "softmax", "prelu": "prelu",
-    "sigmoid_y": "sigmoid", "softmax_y": "softmax",   # backward from the output only
-}
+
+
+def _families():
+    """threshold family -> (activation, keyword parameters) that runs it: every kernel family of
+    the registry (a family from the output y: its activation's backward from y), and the row
+    kernels"""
+    out = {"softmax": ("softmax", {}), "softmax_y": ("softmax", {}), "prelu": ("prelu", {})}
+    for _, act, kw in registry.variants(("elementwise",)):
+        out.setdefault(registry.kernel_of(act, kw), (act.name, kw))
+        if act.from_y:
+            out.setdefault(act.from_y, (act.name, kw))
+    return {k.name: out[k.name] for k in registry.KERNELS} | {r: out[r] for r in registry.ROWS_SERIAL}
+
+
+FAMILIES = _families()
+FROM_Y_FAMILIES = {a.from_y for a in registry.ACTIVATIONS if a.from_y} | {"softmax_y"}
 SIZES = [2**k for k in range(10, 20)]
 NEVER = 2**62
 
 
 def measure(family, sfx, repeats):
-    kernels = _dispatch.kernels
+    kernels = _dispatch
     default = kernels.get_serial_below()[(family, sfx)]
     dtype = np.float32 if sfx == "f32" else np.float64
     ratios = []
     try:
         for n in SIZES:
-            x, g, a = make_input(FAMILIES[family], n, dtype)
-            name = FAMILIES[family]
+            name, kw = FAMILIES[family]
+            x, g, a = make_input(name, n, dtype)
             f, fg = getattr(cact, name), getattr(cact, name + "_grad")
-            if family == "gelu_erf":
-                fwd = lambda x=x: cact.gelu(x, "none")  # noqa: E731
-                bwd = lambda x=x, g=g: cact.gelu_grad(x, "none", grad_output=g)  # noqa: E731
-            elif family in ("sigmoid", "softmax"):   # the bench times their backward from y
-                fwd = lambda x=x: f(x)  # noqa: E731
-                bwd = lambda x=x, g=g: fg(x, grad_output=g)  # noqa: E731
-            elif family.endswith("_y"):   # no forward: the backward twice
-                fwd = bwd = lambda y=f(x), g=g: fg(y=y, grad_output=g)  # noqa: E731
-            else:
+            if family in FROM_Y_FAMILIES:   # no forward: the backward from y twice
+                fwd = bwd = lambda y=f(x), g=g, fg=fg: fg(y=y, grad_output=g)  # noqa: E731
+            elif name == "prelu":
                 fwd, bwd = _cact_impls(name, x, g, a)
+            else:   # the backward from x (the bench times some from y: another family)
+                fwd = lambda x=x, kw=kw, f=f: f(x, **kw)  # noqa: E731
+                bwd = lambda x=x, g=g, kw=kw, fg=fg: fg(x, grad_output=g, **kw)  # noqa: E731
             row = []
             for f in (fwd, bwd):
                 def serial(f=f):

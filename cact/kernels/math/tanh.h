@@ -25,18 +25,49 @@ CACT_INLINE double cact_tanh_grad(double x) {
     return E4 / (p + pe);
 }
 
-/* From the forward's output y (PyTorch's tanh_backward): 1 - y^2 for the y given, as (1 - y)(1 + y)
- * in double (1 - y is exact for y >= 1/2, where 1 - y^2 would cancel); float32 y: 1 - y^2 is exact
- * in double (y^2 has 48 bits), so the float result is rounded once. The same bits on every build. */
-CACT_INLINE double cact_tanh_y_grad(double y) { return (1.0 - y) * (1.0 + y); }
-CACT_INLINE double cact_tanh_y_grad_f32(float y) { double d = y; return 1.0 - d * d; }
+/* float32 in float lanes (16 per AVX-512 register): |x| < 0.5493 (tanh < 1/2) by the odd
+ * polynomial |x| + |x| s p(s), s = x^2 (tools/fit_tanhf.py); beyond, 1 - 2e / (1 + e), e =
+ * exp(-2|x|) in float (-2|x| exact), whose errors reach the result scaled by at most 1/2; x's sign
+ * put back last (so -0 gives -0). NaN stays NaN (the exp's branch). */
+#define CACT_TANHF_P0 -0.33333316445350647f
+#define CACT_TANHF_P1 0.1333259791135788f
+#define CACT_TANHF_P2 -0.05385361239314079f
+#define CACT_TANHF_P3 0.021077439188957214f
+#define CACT_TANHF_P4 -0.006282920949161053f
+#define CACT_TANHF_SMALL 0.5493f
+CACT_INLINE float cact_tanh_f32(float x) {
+    float a = fabsf(x), s = a * a;
+    float p = CACT_MADDF(CACT_TANHF_P4, s, CACT_TANHF_P3);
+    p = CACT_MADDF(p, s, CACT_TANHF_P2);
+    p = CACT_MADDF(p, s, CACT_TANHF_P1);
+    p = CACT_MADDF(p, s, CACT_TANHF_P0);
+    float small = CACT_MADDF(a * s, p, a);
+    float e = cact_expf_neg(-2.0f * a, -0.0f);
+    float big = 1.0f - 2.0f * e / (1.0f + e);
+    return copysignf(a < CACT_TANHF_SMALL ? small : big, x);
+}
 
-/* ---- blocks (elementwise.h): float32 computed in double, rounded once ---- */
+/* From the forward's output y (PyTorch's tanh_backward): 1 - y^2 for the y given. double: as
+ * (1 - y)(1 + y) (1 - y is exact for y >= 1/2, where 1 - y^2 would cancel), the same bits on every
+ * build. float with FMA: 1 - y^2 rounded once, in float lanes, and g times it (within 1.5 ulp);
+ * without FMA: in double, where 1 - y^2 is exact (y^2 has 48 bits), rounded once. */
+CACT_INLINE double cact_tanh_y_grad(double y) { return (1.0 - y) * (1.0 + y); }
+#if defined(__FMA__)
+CACT_INLINE float cact_tanh_y_grad_f32(float y) { return __builtin_fmaf(-y, y, 1.0f); }
+CACT_INLINE float cact_tanh_y_bwd_f32(float y, float g) { return g * __builtin_fmaf(-y, y, 1.0f); }
+#else
+CACT_INLINE float cact_tanh_y_grad_f32(float y) { double d = y; return (float)(1.0 - d * d); }
+CACT_INLINE float cact_tanh_y_bwd_f32(float y, float g) { double d = y; return (float)((double)g * (1.0 - d * d)); }
+#endif
+
+/* ---- blocks (elementwise.h): the float32 forward in float lanes, its derivative in double ---- */
 CACT_EW_F64(tanh, cact_tanh(x[j]), cact_tanh_grad(x[j]))
-CACT_EW_F32_VIA_F64(tanh, cact_tanh(x[j]), cact_tanh_grad(x[j]))
+CACT_EW_BLOCK(tanh, fwd, f32, float, CACT_EACH(cact_tanh_f32(x[j])))
+CACT_EW_BLOCK(tanh, grad, f32, float, CACT_EACH((float)cact_tanh_grad(x[j])))
+CACT_EW_BLOCK(tanh, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_tanh_grad(x[j]))))
 CACT_EW_BLOCK(tanh_y, grad, f64, double, CACT_EACH(cact_tanh_y_grad(x[j])))
 CACT_EW_BLOCK(tanh_y, bwd, f64, double, CACT_EACH(g[j] * cact_tanh_y_grad(x[j])))
-CACT_EW_BLOCK(tanh_y, grad, f32, float, CACT_EACH((float)cact_tanh_y_grad_f32(x[j])))
-CACT_EW_BLOCK(tanh_y, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_tanh_y_grad_f32(x[j]))))
+CACT_EW_BLOCK(tanh_y, grad, f32, float, CACT_EACH(cact_tanh_y_grad_f32(x[j])))
+CACT_EW_BLOCK(tanh_y, bwd, f32, float, CACT_EACH(cact_tanh_y_bwd_f32(x[j], g[j])))
 
 #endif
