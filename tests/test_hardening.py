@@ -218,6 +218,19 @@ def test_bad_prelu_slopes_raise_naming_alpha(alpha):
         cact.prelu_grad(np.ones((2, 3)), alpha)
 
 
+def _family_calls(family, g):
+    """(function of x, keyword parameters) for every call the registry routes to kernel family
+    `family`: forward, derivative and backward step of each variant (from y: its derivatives)"""
+    calls = []
+    for _, act, kw in registry.variants(("elementwise",)):
+        f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
+        if registry.kernel_of(act, kw) == family:
+            calls += [(f, kw), (fg, kw), (fg, dict(kw, grad_output=g))]
+        if act.from_y == family:
+            calls += [(lambda v, fg=fg, **k: fg(y=v, **k), kw), (lambda v, fg=fg, **k: fg(y=v, **k), dict(kw, grad_output=g))]
+    return calls
+
+
 def _threshold_cases():
     from cact import _dispatch
     return sorted(_dispatch.get_serial_below())
@@ -241,13 +254,8 @@ def test_serial_and_parallel_loops_agree_bit_for_bit(family, sfx):
         "prelu": [lambda: cact.prelu(x, a), lambda: cact.prelu_grad(x, a, grad_output=g)[0],
                   lambda: cact.prelu_grad(x, a, grad_output=g)[1], lambda: cact.prelu(x.reshape(40, 5, 25), a[:5])],
     }.get(family, [])
-    for _, act, kw in registry.variants(("elementwise",)):   # every elementwise kernel family
-        f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
-        if registry.kernel_of(act, kw) == family:
-            calls += [lambda f=f, kw=kw: f(x, **kw), lambda fg=fg, kw=kw: fg(x, **kw),
-                      lambda fg=fg, kw=kw: fg(x, grad_output=g, **kw), lambda f=f, kw=kw: f(x[:, ::2], **kw)]
-        if act.from_y == family:
-            calls += [lambda fg=fg, kw=kw: fg(y=x, **kw), lambda fg=fg, kw=kw: fg(y=x, grad_output=g, **kw)]
+    calls += [lambda f=f, kw=kw: f(x, **kw) for f, kw in _family_calls(family, g)]
+    calls += [lambda f=f, kw=kw: f(x[:, ::2], **kw) for f, kw in _family_calls(family, g[:, ::2])]
     assert calls, family
     default = k.get_serial_below()[(family, sfx)]
     try:
@@ -300,7 +308,8 @@ def test_softmax_backward_from_y_streamed_has_the_same_bits(dt, threads):
     assert ("softmax_y" in default) == (_dispatch.simd != "baseline")
 
 
-@pytest.mark.parametrize("family, sfx", [c for c in _threshold_cases() if c[0] in ("relu", "leaky_relu", "sigmoid_y", "sigmoid")])
+@pytest.mark.parametrize("family, sfx", [c for c in _threshold_cases()
+                                         if c[0] in {k.name for k in registry.KERNELS if k.stream_mb}])
 @pytest.mark.parametrize("threads", [1, 2])
 def test_streamed_outputs_have_the_same_bits(family, sfx, threads):
     # large outputs of some loops are written by non-temporal stores through a scratch block, one
@@ -316,14 +325,7 @@ def test_streamed_outputs_have_the_same_bits(family, sfx, threads):
                 -0.7525, 20.0, -5.0, 1e-7, -1e-7, 0.5, 2.0, -2.0, 7.0, -7.0, 30.0, -30.0, 1.0, -1.0, 0.1,
                 -0.1, 9.0, -9.0][: len(x[::101])]
     g = rng.standard_normal(n).astype(dt)
-    calls = {
-        "sigmoid": [(cact.sigmoid, {}), (cact.sigmoid_grad, {}), (cact.sigmoid_grad, {"grad_output": g})],
-        "sigmoid_y": [(lambda v, **kw: cact.sigmoid_grad(y=v, **kw), {"grad_output": g}),
-                      (lambda v, **kw: cact.sigmoid_grad(y=v, **kw), {})],
-        "relu": [(cact.relu, {}), (cact.relu_grad, {"grad_output": g})],
-        "leaky_relu": [(cact.leaky_relu, {"alpha": 0.1}), (cact.leaky_relu_grad, {"alpha": 0.1, "grad_output": g}),
-                       (cact.leaky_relu, {"alpha": 1e100})],
-    }[family]
+    calls = _family_calls(family, g) + {"leaky_relu": [(cact.leaky_relu, {"alpha": 1e100})]}.get(family, [])
     before_threads, default = cact.get_num_threads(), k.get_stream_from()
     try:
         cact.set_num_threads(threads)

@@ -19,13 +19,19 @@ def fit():
     basis = np.array([[float(x**j) for j in range(DEGREE + 1)] for x in xs])
     target = np.array([float((mp.exp(x) - 1 - x) / x**2) for x in xs])
     weight = np.array([float(x**2 / mp.exp(x)) for x in xs])  # error in q -> relative error in exp
-    lawson = np.ones(len(xs))
-    for _ in range(200):
-        w = np.sqrt(lawson) * weight
+    return [np.float32(v) for v in lawson(basis, target, weight, 200)]
+
+
+def lawson(basis, target, weight, iterations):
+    """Lawson's iteration: weighted least squares whose weights converge to the minimax fit of
+    (basis @ c - target) * weight; returns c"""
+    lw = np.ones(len(target))
+    for _ in range(iterations):
+        w = np.sqrt(lw) * weight
         c, *_ = np.linalg.lstsq(basis * w[:, None], target * w, rcond=None)
         err = np.abs((basis @ c - target) * weight)
-        lawson *= err / err.sum() * len(xs)
-    return [np.float32(v) for v in c]
+        lw *= err / err.sum() * len(target)
+    return c
 
 
 def max_relative_error(coeffs):

@@ -7,8 +7,14 @@ tanh(x) = x + x s p(s), s = x^2, on |x| <= CACT_TANHF_SMALL (where tanh < 1/2; b
 kernel uses exp), p of degree DEGREE, fitted by Lawson's iteration (weighted least squares that
 converges to the minimax fit of the relative error of tanh); the coefficients are rounded to float.
 """
+import os
+import sys
+
 import mpmath as mp
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fit_expf import lawson  # noqa: E402
 
 A = 0.5493   # atanh(1/2)
 DEGREE = 4
@@ -21,13 +27,7 @@ def fit():
     basis = np.array([[float((x * x) ** j) for j in range(DEGREE + 1)] for x in xs])
     target = np.array([float((mp.tanh(x) - x) / x**3) for x in xs])
     weight = np.array([float(x**3 / mp.tanh(x)) for x in xs])   # error in p -> relative error in tanh
-    lawson = np.ones(len(xs))
-    for _ in range(300):
-        w = np.sqrt(lawson) * weight
-        c, *_ = np.linalg.lstsq(basis * w[:, None], target * w, rcond=None)
-        err = np.abs((basis @ c - target) * weight)
-        lawson *= err / err.sum() * len(xs)
-    return [np.float32(v) for v in c]
+    return [np.float32(v) for v in lawson(basis, target, weight, 300)]
 
 
 if __name__ == "__main__":

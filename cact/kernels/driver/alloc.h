@@ -3,15 +3,14 @@
  * The contiguous loops align their vector loop to the output's cache lines. When an input sits at
  * another offset within its lines (NumPy's arrays are 16-byte aligned: any of 0/16/32/48 mod 64,
  * as malloc places them), every full-width load of it spans two lines, and the loops bound by L1,
- * L2 or memory bandwidth lose 30-60% (relu's backward, float32, 1e4: 1.8 us with x, grad_output
- * and out at one offset, 2.7 us with out 16 bytes off; tools/align_bench.py). A new result is
+ * L2 or memory bandwidth lose much of their speed (tools/align_bench.py). A new result is
  * ours to place: from CACT_MATCH_FROM bytes, cact allocates it at its input's offset mod 64 (like;
  * NULL: at a line's start, for the row kernels of softmax and prelu, which do not align) and
  * hands it to NumPy with a capsule as its base that frees it (the way NumPy documents for memory
  * it did not allocate; the array does not own its data, like a view). tracemalloc sees the block
  * in NumPy's domain; blocks of 4 MB or more are offered transparent huge pages, as NumPy's own
  * allocator does. (A NumPy memory handler (NEP 49) would keep OWNDATA, but switching handlers
- * costs two context-variable sets, ~330 ns a call.) */
+ * costs two context-variable sets a call, more than a tiny call's whole kernel.) */
 #ifndef CACT_ALLOC_H
 #define CACT_ALLOC_H
 #include <Python.h>

@@ -4,8 +4,8 @@
  * lines) and takes it in chunks of a quarter of what is left (at least CACT_CHUNK_MIN elements)
  * from a cursor of its own; when its piece is done it takes chunks from the other threads' cursors.
  * On a machine whose cores run at one speed this is the static split (a few atomic adds more); on
- * a shared VM, where one vCPU often runs 20-50% slower than the other for seconds at a time, the
- * fast thread finishes the slow one's piece instead of waiting for it (tools/c/steal_bench.c). */
+ * a shared VM, where one vCPU often runs much slower than the other for seconds at a time, the
+ * fast thread finishes the slow one's piece instead of waiting for it. */
 #ifndef CACT_STEAL_H
 #define CACT_STEAL_H
 #include <Python.h>

@@ -6,7 +6,7 @@
  * (x in, y out) instead of three. Loops compute a block of CACT_STREAM_BLOCK elements into a
  * scratch block (in L1) and copy it out with these stores; the values are the same bits.
  * Only memory-bound loops stream: in the others the copy-out does not overlap the arithmetic
- * (tools/c/stream_block_bench.c). tools/stream_bench.py measures where it pays. */
+ * tools/stream_bench.py measures where it pays. */
 #ifndef CACT_STREAM_H
 #define CACT_STREAM_H
 #include <Python.h>
@@ -23,7 +23,7 @@
 
 /* Elements of size `size` before the first `align` boundary of y (at most n). The plain (not
  * streamed) loops also start their vector loop there: accesses that straddle two cache lines
- * (NumPy's data is 16 bytes past a 64-byte line) cost 3-12% (docs/design.md, "Threading"). */
+ * (NumPy's data is 16 bytes past a 64-byte line) cost more (docs/design.md, "Threading"). */
 static inline Py_ssize_t cact_aligned_head_a(const void *y, Py_ssize_t n, Py_ssize_t size, Py_ssize_t align) {
     Py_ssize_t a = (Py_ssize_t)((align - (uintptr_t)y % align) % align) / size;
     return a < n ? a : n;
@@ -50,15 +50,15 @@ static inline Py_ssize_t cact_piece_start_a(const void *y, Py_ssize_t n, Py_ssiz
 #ifndef CACT_CORE   /* ---- the kernels' own: this build's vector width and stores ---------------- */
 
 /* inlined into the loops that stream (their table entries are separate copies): a call per
- * scratch block costs the memory-bound loops 5-10% */
+ * scratch block is a measurable share of a memory-bound loop's time */
 #if defined(__GNUC__) || defined(__clang__)
 #define CACT_STREAM_INLINE static inline __attribute__((always_inline))
 #else
 #define CACT_STREAM_INLINE static inline
 #endif
 
-/* Measured here (2 threads, relu): the AVX-512 build gains from 2-4 MB, the AVX2 build from 4-16
- * MB (32-byte stores), the SSE2 baseline never (20-40% slower at every size): it does not stream. */
+/* The AVX-512 and AVX2 builds stream (from sizes in the registry, per build: 32-byte stores pay
+ * off later than 64-byte ones); the SSE2 baseline never does, it lost at every size. */
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__)) && defined(__AVX__)
 #include <immintrin.h>
 #define CACT_CAN_STREAM 1

@@ -155,11 +155,11 @@ CACT_INLINE double cact_gelu_tanh_grad(double x) {
  * loop that records indices. SIMD lanes would otherwise all pay for every form: x >= 0 costs a
  * third of _main. */
 #define CACT_GELU_BLOCK 256
-/* Each block's time goes to arithmetic (~1.5 us) and its loads come in one burst, too short for the
- * hardware to prefetch ahead: from L3 a block took 25% longer than from L1 (tools/c/gelu_run_bench.c).
+/* Each block's time goes to arithmetic and its loads come in one burst, too short for the
+ * hardware to prefetch ahead: from L3 a block takes markedly longer than from L1.
  * Runs of at least CACT_GELU_PF_FROM elements ask for the lines of x, g and y CACT_GELU_PF elements
- * ahead at each block's start (shorter runs are most often in L2, where the requests only cost: 3-5%). */
-#ifndef CACT_GELU_PF_FROM   /* (tools/c/gelu_run_bench.c sets it) */
+ * ahead at each block's start (shorter runs are most often in L2, where the requests only cost). */
+#ifndef CACT_GELU_PF_FROM   /* (a harness may set it) */
 #define CACT_GELU_PF_FROM 32768
 #endif
 #define CACT_GELU_PF 1024

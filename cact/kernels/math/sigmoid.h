@@ -34,9 +34,7 @@ CACT_INLINE float cact_sigmoid_f32(float x) {
  * write the loop with intrinsics: the same operations in the same order (the same bits), but
  * -min(|x|, 110) as one OR and one max whose second operand is the one a NaN keeps (GCC's loop:
  * and, compare, xor, blend, as C's comparison cannot become a max without the NaN rule), two
- * instructions fewer in ~24 per vector, where the loop is port-bound (zmm FMA: 0.183 ns each here,
- * two ports). tools/c/sigmoid_span_bench.c, loop / span per value, 1 thread or 2: AVX-512 1.03-1.05,
- * AVX2 1.19-1.21. */
+ * instructions fewer in ~24 per vector, where the loop is bound by its arithmetic ports. */
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
 #define CACT_SPAN_W 16
 #define CACT_V __m512

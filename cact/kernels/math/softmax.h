@@ -7,7 +7,7 @@
 #include "layout.h"
 
 /* Native vectors for the row passes (GCC/clang vector extensions: their auto-vectorizer leaves
- * the compensated sums and the row max scalar, 1-2 ns per element): one AVX-512, AVX or SSE
+ * the compensated sums and the row max scalar): one AVX-512, AVX or SSE
  * register. Other compilers: "vectors" of one element, the same arithmetic lane by lane. */
 #if defined(__GNUC__) || defined(__clang__)
 #define CACT_VECTORS 1
@@ -37,10 +37,9 @@ typedef double cact_vt_f64;
 #define CACT_LANES 16
 
 /* rows of at most this many elements run 16 at a time as the columns of a tile (short_rows):
- * where tiles measured faster than rows, forward and backward from x, both dtypes
- * (tools/c/softmax_short_bench.c, and 0.89-0.93x in Python at 28 float64: AVX-512 up to 28 in
- * float32 and 20 in float64, 16 itself a tie; AVX2 and the baseline to about 12) */
-#if defined(CACT_SHORT_K)   /* one limit for both (tools/c/softmax_short_bench.c) */
+ * where tiles measured faster than rows, forward and backward from x, both dtypes (AVX-512 up
+ * to 28 in float32 and 20 in float64; AVX2 and the baseline to about 12) */
+#if defined(CACT_SHORT_K)   /* one limit for both (a harness may set it) */
 #define CACT_SHORT_K_F32 CACT_SHORT_K
 #define CACT_SHORT_K_F64 CACT_SHORT_K
 #elif defined(__AVX512F__)
@@ -54,8 +53,7 @@ typedef double cact_vt_f64;
  * memory; its other passes then run from L1 while the memory sits idle. Told that the next row
  * follows (next != 0), the forward and the backward from x ask for its lines during their
  * exponentials (x's and g's, and the output's for writing: CACT_PF_BYTES of each per step), so the
- * memory works while the core computes: 1e7 float32 in rows of 1000, 2 threads, 1.65-1.75x the
- * time of memcpy -> 1.43-1.50x (tools/c/softmax_prefetch_bench.c). Only rows of at most
+ * memory works while the core computes. Only rows of at most
  * CACT_PF_ROW_MAX bytes (a longer row's successor is evicted before it is used: rows of 1 MB got
  * slower) and arrays of at least CACT_PF_FROM bytes (callers decide: smaller ones stay in cache
  * when a loop calls again, and there the prefetches only cost). The backward from y is not helped
