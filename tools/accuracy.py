@@ -24,19 +24,19 @@ def cases(torch):
     """(label, registry row, parameters, derivative?) -> (cact, NumPy plain form, torch or None): every
     elementwise activation of the registry at its default parameters, value and derivative"""
     T = (lambda f: (lambda x: f(torch.from_numpy(x)).numpy())) if torch else (lambda f: None)
-    out = {}
+    out = []
     for act in registry.ELEMENTWISE:
         choice = next((p for p in act.params if p.choices), None)
         for kw in ([{choice.name: c} for c in choice.choices] if choice else [{}]):
             label = act.name + "".join(f"_{v}" for v in kw.values())
             f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
-            npf = (lambda x, kw=kw: act.numpy(x, **kw)) if act.numpy else None
-            npg = (lambda x, kw=kw: act.numpy_grad(x, **kw)) if act.numpy_grad else None
+            npf = (lambda x, kw=kw, act=act: act.numpy(x, **kw)) if act.numpy else None
+            npg = (lambda x, kw=kw, act=act: act.numpy_grad(x, **kw)) if act.numpy_grad else None
             tf = T(lambda t, kw=kw, act=act: act.torch(torch, t, **kw)) if act.torch else None
             tg = T(lambda t, kw=kw, act=act: act.torch_bwd(torch, torch.ones_like(t), t, act.torch(torch, t, **kw), **kw)) \
                 if act.torch_bwd else None
-            out[(label, act, kw, False)] = (lambda x, f=f, kw=kw: f(x, **kw), npf, tf)
-            out[(label + "_grad", act, kw, True)] = (lambda x, f=fg, kw=kw: f(x, **kw), npg, tg)
+            out.append(((label, act, kw, False), (lambda x, f=f, kw=kw: f(x, **kw), npf, tf)))
+            out.append(((label + "_grad", act, kw, True), (lambda x, f=fg, kw=kw: f(x, **kw), npg, tg)))
     return out
 
 
@@ -63,7 +63,7 @@ def main():
     t0 = time.time()
     for dt in (np.float32, np.float64):
         x = sweep(dt, n_log=n_log, n_lin=n_lin)
-        for (name, act, kw, grad), (ours, numpy_f, torch_f) in cases(torch).items():
+        for (name, act, kw, grad), (ours, numpy_f, torch_f) in cases(torch):
             true = reference(act, x, kw, grad)
             rows.append((name, dt.__name__, max_ulp(ours, x, true, dt), max_ulp(numpy_f, x, true, dt),
                          max_ulp(torch_f, x, true, dt) if torch else "not installed"))
