@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from cact._dispatch import kernels as K
-from cact._registry import ACTIVATIONS, BY_NAME, KERNEL_INDEX
+from cact._registry import ACTIVATIONS, KERNEL_INDEX
 from cact._checks import (
     F32,
     F64,

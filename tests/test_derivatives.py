@@ -1,6 +1,5 @@
 """Derivatives against central finite differences (float64) and against their analytic forms
 written plainly in NumPy; backward steps against g * f'(x)."""
-import math
 
 import numpy as np
 import pytest

@@ -18,13 +18,14 @@ import argparse
 import numpy as np
 
 import cact
+from cact._registry import ELEMENTWISE
 from cact._bench import FROM_Y, at_line_offset as at, time_interleaved
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--n", type=float, default=1e5)
     p.add_argument("--dtype", default="float64")
-    p.add_argument("--functions", default="sigmoid,relu,leaky_relu,elu,gelu")
+    p.add_argument("--functions", default=",".join(a.name for a in ELEMENTWISE))
     p.add_argument("--repeats", type=int, default=9)
     p.add_argument("--ab", action="store_true", help="new results: cact_old (tools/ab_build.sh) / this build")
     p.add_argument("--out", action="store_true", help="with --ab: out= an array at offset 0 instead")

@@ -1,4 +1,5 @@
-"""Measure the speed goals of the speed issue that `python -m cact bench` does not print:
+"""Measure the speed goals that `python -m cact bench` does not print, for every activation of the
+registry:
 out= at 1e7 against np.copyto (memory bound), n = 16 against np.maximum(x, 0), thread scaling at
 1e7, and the memory a call allocates (tracemalloc). Ratios are side by side in one run.
 
@@ -12,19 +13,15 @@ import tracemalloc
 import numpy as np
 
 import cact
-from cact._bench import time_interleaved
+from cact._bench import FUNCTIONS, time_interleaved
+from cact._registry import KERNELS
 
 SLOPES = np.full(64, 0.1)
 ROWS = {"prelu": 64, "softmax": 1000}  # these run on (n / k, k) matrices: channels, rows
-FORWARD = {
-    "sigmoid": lambda x, **kw: cact.sigmoid(x, **kw),
-    "relu": lambda x, **kw: cact.relu(x, **kw),
-    "leaky_relu": lambda x, **kw: cact.leaky_relu(x, **kw),
-    "prelu": lambda x, **kw: cact.prelu(x, SLOPES, **kw),
-    "softmax": lambda x, **kw: cact.softmax(x, **kw),
-    "gelu": lambda x, **kw: cact.gelu(x, **kw),
-    "elu": lambda x, **kw: cact.elu(x, **kw),
-}
+FORWARD = {name: (lambda x, f=getattr(cact, name), **kw: f(x, **kw)) for name in FUNCTIONS}
+FORWARD["prelu"] = lambda x, **kw: cact.prelu(x, SLOPES, **kw)
+# compute-bound: they should scale with the threads (the memory-bound ones share the bus)
+COMPUTE_BOUND = [k.name for k in KERNELS if k.steal and k.name in FORWARD]
 
 
 def shaped(name, *arrays):
@@ -52,7 +49,7 @@ def main():
     def best(call):
         return min(timeit.repeat(call, number=20000, repeat=7)) / 20000
     base, base_out = best(lambda: np.maximum(s, 0)), best(lambda: np.maximum(s, 0, out=so))
-    for name in ["sigmoid", "relu", "leaky_relu", "gelu", "elu", "softmax"]:
+    for name in [n for n in FUNCTIONS if n != "prelu"]:
         f = getattr(cact, name)
         a = s.reshape(1, 16) if name == "softmax" else s
         ao = so.reshape(1, 16) if name == "softmax" else so
@@ -65,7 +62,7 @@ def main():
     print("        the machine's second core gives at that moment (a shared VM's vCPUs come and go)")
     before = cact.get_num_threads()
     small, small_out = x[:262144].copy(), np.empty(262144, np.float32)
-    for name in ["gelu", "elu", "sigmoid"]:
+    for name in COMPUTE_BOUND:
         f = getattr(cact, name)
 
         def timed(threads, a, o):

@@ -14,6 +14,7 @@ import argparse
 import numpy as np
 
 import cact
+from cact._registry import ELEMENTWISE
 from cact._bench import time_interleaved
 
 try:
@@ -22,7 +23,6 @@ except ImportError:
     cact_old = None
 try:
     import torch
-    import torch.nn.functional as F
 except ImportError:
     torch = None
 
@@ -47,9 +47,7 @@ def torch_view(tbase, base, v):
                             (v.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // size)
 
 
-TORCH = {"sigmoid": lambda t: torch.sigmoid(t), "relu": lambda t: torch.relu(t),
-         "gelu": lambda t: F.gelu(t, approximate="tanh"), "elu": lambda t: F.elu(t),
-         "leaky_relu": lambda t: F.leaky_relu(t, 0.01)}
+TORCH = {a.name: (lambda t, a=a: a.torch(torch, t)) for a in ELEMENTWISE}   # (default parameters)
 
 
 def softmax_cases(dtype):
