@@ -4,9 +4,12 @@ import re
 
 import numpy as np
 
+from conftest import needs_source_tree
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+@needs_source_tree
 def test_the_mlp_example_runs_and_its_loss_falls():
     with open(os.path.join(HERE, "..", "README.md"), encoding="utf-8") as f:
         text = f.read()
