@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from cact._dispatch import kernels as K
-from cact._registry import ACTIVATIONS, KERNEL_INDEX
+from cact._registry import ACTIVATIONS, KERNEL_INDEX, REQUIRED
 from cact._checks import (
     F32,
     F64,
@@ -129,6 +129,15 @@ def _x_or_y(fn, x, y):
     return y
 
 
+def _param(v, name, rule):
+    """A real parameter that must also keep a rule (rule(value) is a message when it does not)"""
+    f = as_real(v, name)
+    msg = rule(f)
+    if msg:
+        raise ValueError(f"{name} {msg}, got {f!r}")
+    return f
+
+
 def _choice(v, name, choices):
     """A string parameter that selects a kernel (gelu's approximate)"""
     if type(v) is str:
@@ -162,11 +171,14 @@ def _doc(act, grad=False):
 def _elementwise_pair(act):
     """(forward, derivative) functions for a registry row, with the exact signatures of the README"""
     ns = {"_elementwise": _elementwise, "_new": _new, "_x_or_y": _x_or_y, "_real": as_real, "_choice": _choice,
-          "FWD": FWD, "GRAD": GRAD, "BWD": BWD}
-    sig = "".join(f", {p.name}={p.default!r}" for p in act.params)
-    reals = [p.name for p in act.params if not p.choices]
+          "_param": _param, "FWD": FWD, "GRAD": GRAD, "BWD": BWD, "_act": act}
+    sig = "".join(f", {p.name}" if p.default is REQUIRED else f", {p.name}={p.default!r}" for p in act.params)
+    reals = [p for p in act.params if not p.choices]
     choice = next((p for p in act.params if p.choices), None)
-    pre = "".join(f"    _p{i} = _real({n}, {n!r})\n" for i, n in enumerate(reals))
+    pre = "".join(f"    _p{i} = _param({q.name}, {q.name!r}, _act.params[{act.params.index(q)}].rule)\n"
+                  if q.rule else f"    _p{i} = _real({q.name}, {q.name!r})\n" for i, q in enumerate(reals))
+    if act.rule is not None:   # a rule on the parameters together (hardtanh: min_val <= max_val)
+        pre += f"    _act.rule({', '.join(f'_p{i}' for i in range(len(reals)))})\n"
     p = ", ".join([f"_p{i}" for i in range(len(reals))] + ["0.0"] * (2 - len(reals)))
     if choice is None:
         ns["_k"] = KERNEL_INDEX[act.kernel]

@@ -37,6 +37,7 @@ class Param:
     name: str
     default: object = REQUIRED
     choices: tuple = ()             # a string parameter: its values (each selects a kernel)
+    rule: Optional[Callable] = None   # rule(value): None, or what is wrong ("must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,13 @@ class Activation:
     mp_grad_y: Optional[Callable] = None      # (mpmath, y) -> f'(x) from y = f(x), exact in the y given
     torch: Optional[Callable] = None        # (torch, t, **params) -> f(t)
     torch_bwd: Optional[Callable] = None    # (torch, g, t, y, **params) -> g * f'(t), aten's kernel
-    limits: dict = field(default_factory=dict)   # {+inf / -inf: (f, f')} (params: test_params[0])
-    at_zero_grad: Optional[float] = None    # f'(0): the kink's convention (PyTorch's)
+    limits: dict = field(default_factory=dict)   # {+inf / -inf: (f, f')} at every test_params entry
+    kinks: dict = field(default_factory=dict)    # {x: f'(x)} where f' jumps: PyTorch's convention, at
+                                                 # every test_params entry
     test_params: tuple = ({},)              # keyword parameters the tests and the sweeps use
     bench_params: dict = field(default_factory=dict)
+    torch_rtol: Optional[float] = None   # where PyTorch's float64 result is known to be less exact
+    rule: Optional[Callable] = None   # rule(*real parameters): raises ValueError naming them
 
 
 # ---- the kernel families (their order is the C table's) ------------------------------------------
@@ -79,6 +83,18 @@ KERNELS = (
     Kernel("gelu_erf", "gelu.h", serial=(512, 512), steal=True),
     Kernel("tanh", "tanh.h", serial=(4096, 2048), steal=True),
     Kernel("tanh_y", "tanh.h", forward=False, serial=(16384, 16384), stream_mb=(3, 16)),
+    Kernel("silu", "silu.h", serial=(8192, 1024), steal=True),
+    Kernel("mish", "silu.h", serial=(2048, 512), steal=True),
+    Kernel("softsign", "softsign.h", serial=(8192, 4096), steal=True),
+    Kernel("selu", "elu.h", serial=(4096, 8192), steal=True),
+    Kernel("celu", "elu.h", serial=(4096, 8192), steal=True),
+    Kernel("relu6", "piecewise.h", serial=(32768, 16384), stream_mb=(3, 16)),
+    Kernel("hardtanh", "piecewise.h", serial=(32768, 16384), stream_mb=(3, 16)),
+    Kernel("hardsigmoid", "piecewise.h", serial=(32768, 16384), stream_mb=(3, 16)),
+    Kernel("hardswish", "piecewise.h", serial=(32768, 16384), stream_mb=(3, 16)),
+    Kernel("threshold", "piecewise.h", serial=(32768, 16384), stream_mb=(3, 16)),
+    Kernel("softshrink", "piecewise.h", serial=(32768, 16384), stream_mb=(3, 16)),
+    Kernel("hardshrink", "piecewise.h", serial=(32768, 16384), stream_mb=(3, 16)),
 )
 KERNEL_INDEX = {k.name: i for i, k in enumerate(KERNELS)}
 
@@ -131,6 +147,61 @@ def _mp_softmax(mp, row):
     return [v / s for v in e]
 
 
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_SA = 1.7580993408473768599402175208123   # scale * alpha, correctly rounded
+
+
+def _np_silu_grad(x):
+    s = 1 / (1 + np.exp(-x))
+    return s * (1 + x * (1 - s))
+
+
+def _np_mish_grad(x):
+    sp = np.log1p(np.exp(x))
+    t = np.tanh(sp)
+    return t + x * (1 / (1 + np.exp(-x))) * (1 - t * t)
+
+
+def _mp_mish(mp, x):
+    return x * mp.tanh(mp.log1p(mp.exp(x)))
+
+
+def _mp_mish_grad(mp, x):
+    sp = mp.log1p(mp.exp(x))
+    return mp.tanh(sp) + x / (1 + mp.exp(-x)) / mp.cosh(sp) ** 2
+
+
+def _mp_selu(mp, x):
+    return _SELU_SCALE_MP(mp) * (x if x > 0 else _SELU_ALPHA_MP(mp) * mp.expm1(x))
+
+
+def _SELU_ALPHA_MP(mp):
+    return mp.mpf("1.6732632423543772848170429916717")
+
+
+def _SELU_SCALE_MP(mp):
+    return mp.mpf("1.0507009873554804934193349852946")
+
+
+def _flag(cond, x):
+    """1 where cond, else 0, in x's dtype (a plain NumPy derivative of a piecewise-linear function)"""
+    return cond.astype(x.dtype)
+
+
+def _positive(v):
+    return None if v > 0 else "must be > 0"
+
+
+def _nonnegative(v):
+    return None if v >= 0 else "must be >= 0"
+
+
+def _ordered(lo, hi):
+    if lo > hi:
+        raise ValueError(f"min_val ({lo!r}) must not be greater than max_val ({hi!r})")
+
+
 def _np_softmax(x, axis=-1):
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
@@ -163,7 +234,7 @@ ACTIVATIONS = (
         numpy_grad=lambda x: (x > 0).astype(x.dtype),
         torch=lambda torch, t: torch.relu(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.threshold_backward(g, t, 0),
-        limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)}, at_zero_grad=0.0,
+        limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)}, kinks={0.0: 0.0},
     ),
     Activation(
         "leaky_relu", "elementwise", "Leaky ReLU: x if x > 0 else alpha * x (any alpha, also alpha > 1).",
@@ -176,7 +247,7 @@ ACTIVATIONS = (
         numpy_grad=lambda x, alpha=0.01: np.where(x > 0, 1.0, alpha).astype(x.dtype),
         torch=lambda torch, t, alpha=0.01: torch.nn.functional.leaky_relu(t, alpha),
         torch_bwd=lambda torch, g, t, y, alpha=0.01: torch.ops.aten.leaky_relu_backward(g, t, alpha, False),
-        limits={_INF: (_INF, 1.0), -_INF: (-_INF, 0.2)}, at_zero_grad=0.2,
+        limits={_INF: (_INF, 1.0), -_INF: (-_INF, 0.2)}, kinks={0.0: 0.2},
         test_params=({"alpha": 0.2},),
     ),
     Activation(
@@ -190,7 +261,7 @@ ACTIVATIONS = (
         numpy_grad=lambda x, alpha=1.0: np.where(x > 0, 1.0, alpha * np.exp(x)).astype(x.dtype),
         torch=lambda torch, t, alpha=1.0: torch.nn.functional.elu(t, alpha),
         torch_bwd=lambda torch, g, t, y, alpha=1.0: torch.ops.aten.elu_backward(g, alpha, 1.0, 1.0, False, t),
-        limits={_INF: (_INF, 1.0), -_INF: (-1.5, 0.0)}, at_zero_grad=1.5,
+        limits={_INF: (_INF, 1.0), -_INF: (-1.5, 0.0)}, kinks={0.0: 1.5},
         test_params=({"alpha": 1.5},),
     ),
     Activation(
@@ -233,6 +304,164 @@ ACTIVATIONS = (
         limits={_INF: (1.0, 0.0), -_INF: (-1.0, 0.0)},
     ),
     Activation(
+        "silu", "elementwise", "SiLU (swish): x * sigmoid(x).",
+        "x s(x)", "s (1 + x (1 - s))",
+        kernel="silu",
+        notes="Computed as x / (1 + e^-x) or x e^x / (1 + e^x): no overflow, subnormal results rounded once.",
+        mp=lambda mp, x: x * _sig(mp, x), mp_grad=lambda mp, x: _sig(mp, x) * (1 + x * _sig(mp, -x)),
+        numpy=lambda x: x / (1 + np.exp(-x)), numpy_grad=_np_silu_grad,
+        torch=lambda torch, t: torch.nn.functional.silu(t),
+        torch_bwd=lambda torch, g, t, y: torch.ops.aten.silu_backward(g, t),
+        limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)},
+    ),
+    Activation(
+        "mish", "elementwise", "Mish: x * tanh(softplus(x)).",
+        "x tanh(log(1 + e^x))", "tanh(sp) + x s(x) sech^2(sp), sp = softplus(x)",
+        kernel="mish",
+        notes="tanh(softplus(x)) is computed as the rational n / (n + 2), n = e^x (e^x + 2): no log, no overflow.",
+        mp=_mp_mish, mp_grad=_mp_mish_grad,
+        numpy=lambda x: x * np.tanh(np.log1p(np.exp(x))), numpy_grad=_np_mish_grad,
+        torch=lambda torch, t: torch.nn.functional.mish(t),
+        torch_bwd=lambda torch, g, t, y: torch.ops.aten.mish_backward(g, t),
+        limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)},
+    ),
+    Activation(
+        "softsign", "elementwise", "Softsign: x / (1 + |x|).",
+        "x / (1 + abs x)", "1 / (1 + abs x)^2",
+        kernel="softsign",
+        mp=lambda mp, x: x / (1 + abs(x)), mp_grad=lambda mp, x: 1 / (1 + abs(x)) ** 2,
+        numpy=lambda x: x / (1 + np.abs(x)), numpy_grad=lambda x: 1 / (1 + np.abs(x)) ** 2,
+        torch=lambda torch, t: torch.nn.functional.softsign(t),
+        torch_bwd=lambda torch, g, t, y: g / (1 + t.abs()) ** 2,   # (composite in PyTorch: its autograd's ops)
+        limits={_INF: (1.0, 0.0), -_INF: (-1.0, 0.0)},
+    ),
+    Activation(
+        "selu", "elementwise", "SELU: scale * (x if x > 0 else alpha * (exp(x) - 1)), PyTorch's constants.",
+        "scale (x if x > 0 else alpha (e^x - 1)); alpha = 1.6732632423543772, scale = 1.0507009873554805",
+        "scale if x > 0 else scale alpha e^x",
+        kernel="selu",
+        notes="Computed with expm1 and scale * alpha rounded once. The derivative at 0 is scale * alpha, as PyTorch's.",
+        mp=_mp_selu,
+        mp_grad=lambda mp, x: _SELU_SCALE_MP(mp) * (1 if x > 0 else _SELU_ALPHA_MP(mp) * mp.exp(x)),
+        numpy=lambda x: _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * (np.exp(x) - 1)),
+        numpy_grad=lambda x: (_SELU_SCALE * np.where(x > 0, 1.0, _SELU_ALPHA * np.exp(x))).astype(x.dtype),
+        torch=lambda torch, t: torch.nn.functional.selu(t),
+        torch_bwd=lambda torch, g, t, y: torch.ops.aten.elu_backward(g, _SELU_ALPHA, _SELU_SCALE, 1.0, False, t),
+        limits={_INF: (_INF, _SELU_SCALE), -_INF: (-_SELU_SA, 0.0)},
+        kinks={0.0: _SELU_SA},
+    ),
+    Activation(
+        "celu", "elementwise", "CELU: x if x > 0 else alpha * (exp(x / alpha) - 1).",
+        "x if x > 0 else alpha (e^(x/alpha) - 1)", "1 if x > 0 else e^(x/alpha)",
+        params=(Param("alpha", 1.0, rule=_positive),), kernel="celu",
+        notes="Computed with expm1. alpha must be > 0 (PyTorch also takes alpha < 0). The derivative at 0 is 1.",
+        mp=lambda mp, x, alpha=1.0: x if x > 0 else mp.mpf(alpha) * mp.expm1(x / mp.mpf(alpha)),
+        mp_grad=lambda mp, x, alpha=1.0: mp.mpf(1) if x > 0 else mp.exp(x / mp.mpf(alpha)),
+        numpy=lambda x, alpha=1.0: np.where(x > 0, x, alpha * (np.exp(x / alpha) - 1)),
+        numpy_grad=lambda x, alpha=1.0: np.where(x > 0, 1.0, np.exp(x / alpha)).astype(x.dtype),
+        torch=lambda torch, t, alpha=1.0: torch.nn.functional.celu(t, alpha),
+        torch_bwd=lambda torch, g, t, y, alpha=1.0: torch.ops.aten.elu_backward(g, alpha, 1.0, 1.0 / alpha, False, t),
+        limits={_INF: (_INF, 1.0), -_INF: (-1.5, 0.0)}, kinks={0.0: 1.0},
+        test_params=({"alpha": 1.5},),
+    ),
+    Activation(
+        "relu6", "elementwise", "ReLU6: min(max(x, 0), 6).",
+        "min(max(x, 0), 6)", "1 if 0 < x < 6 else 0",
+        kernel="relu6",
+        notes="The derivative is 0 at 0 and at 6, as PyTorch's.",
+        mp=lambda mp, x: min(max(x, mp.mpf(0)), mp.mpf(6)),
+        mp_grad=lambda mp, x: mp.mpf(1) if 0 < x < 6 else mp.mpf(0),
+        numpy=lambda x: np.clip(x, 0, 6), numpy_grad=lambda x: _flag((x > 0) & (x < 6), x),
+        torch=lambda torch, t: torch.nn.functional.relu6(t),
+        torch_bwd=lambda torch, g, t, y: torch.ops.aten.hardtanh_backward(g, t, 0.0, 6.0),
+        limits={_INF: (6.0, 0.0), -_INF: (0.0, 0.0)}, kinks={0.0: 0.0, 6.0: 0.0},
+    ),
+    Activation(
+        "hardtanh", "elementwise", "Hardtanh: x clamped to [min_val, max_val].",
+        "min(max(x, min_val), max_val)", "1 if min_val < x < max_val else 0",
+        params=(Param("min_val", -1.0), Param("max_val", 1.0)), kernel="hardtanh", rule=_ordered,
+        notes=("The derivative is 0 at the ends, as PyTorch's. In float32 the bounds are rounded to float32, "
+               "as PyTorch rounds them."),
+        mp=lambda mp, x, min_val=-1.0, max_val=1.0: min(max(x, mp.mpf(min_val)), mp.mpf(max_val)),
+        mp_grad=lambda mp, x, min_val=-1.0, max_val=1.0: mp.mpf(1) if min_val < x < max_val else mp.mpf(0),
+        numpy=lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
+        numpy_grad=lambda x, min_val=-1.0, max_val=1.0: _flag((x > min_val) & (x < max_val), x),
+        torch=lambda torch, t, min_val=-1.0, max_val=1.0: torch.nn.functional.hardtanh(t, min_val, max_val),
+        torch_bwd=lambda torch, g, t, y, min_val=-1.0, max_val=1.0: torch.ops.aten.hardtanh_backward(g, t, min_val, max_val),
+        limits={_INF: (1.5, 0.0), -_INF: (-2.0, 0.0)}, kinks={-2.0: 0.0, 1.5: 0.0},
+        test_params=({"min_val": -2.0, "max_val": 1.5},),
+    ),
+    Activation(
+        "hardsigmoid", "elementwise", "Hardsigmoid: relu6(x + 3) / 6.",
+        "min(max(x + 3, 0), 6) / 6", "1/6 if -3 < x < 3 else 0",
+        kernel="hardsigmoid",
+        notes="The derivative is 0 at -3 and 3, as PyTorch's.",
+        mp=lambda mp, x: min(max(x + 3, mp.mpf(0)), mp.mpf(6)) / 6,
+        mp_grad=lambda mp, x: mp.mpf(1) / 6 if -3 < x < 3 else mp.mpf(0),
+        numpy=lambda x: np.clip(x + 3, 0, 6) / 6, numpy_grad=lambda x: _flag((x > -3) & (x < 3), x) / 6,
+        torch=lambda torch, t: torch.nn.functional.hardsigmoid(t),
+        torch_bwd=lambda torch, g, t, y: torch.ops.aten.hardsigmoid_backward(g, t),
+        torch_rtol=1e-7,   # PyTorch's hardsigmoid_backward multiplies by 1/6 rounded to float32
+        limits={_INF: (1.0, 0.0), -_INF: (0.0, 0.0)}, kinks={-3.0: 0.0, 3.0: 0.0},
+    ),
+    Activation(
+        "hardswish", "elementwise", "Hardswish: x * relu6(x + 3) / 6.",
+        "x min(max(x + 3, 0), 6) / 6", "0 if x < -3; (2x + 3) / 6 if x <= 3; else 1",
+        kernel="hardswish",
+        notes=("The derivative follows PyTorch's at the kinks (-1/2 at -3, 3/2 at 3); it is computed as "
+               "(2x + 3) / 6, which does not cancel near its root -3/2 as x / 3 + 1/2 does."),
+        mp=lambda mp, x: x * min(max(x + 3, mp.mpf(0)), mp.mpf(6)) / 6,
+        mp_grad=lambda mp, x: mp.mpf(0) if x < -3 else ((2 * x + 3) / 6 if x <= 3 else mp.mpf(1)),
+        numpy=lambda x: x * np.clip(x + 3, 0, 6) / 6,
+        numpy_grad=lambda x: np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1)).astype(x.dtype),
+        torch=lambda torch, t: torch.nn.functional.hardswish(t),
+        torch_bwd=lambda torch, g, t, y: torch.ops.aten.hardswish_backward(g, t),
+        limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)}, kinks={-3.0: -0.5, 3.0: 1.5},
+    ),
+    Activation(
+        "threshold", "elementwise", "Threshold: x if x > threshold else value.",
+        "x if x > threshold else value", "1 if x > threshold else 0",
+        params=(Param("threshold"), Param("value")), kernel="threshold",
+        notes=("NaN gives NaN (PyTorch gives value). In float32 threshold and value are rounded to float32, "
+               "as PyTorch rounds them."),
+        mp=lambda mp, x, threshold, value: x if x > threshold else mp.mpf(value),
+        mp_grad=lambda mp, x, threshold, value: mp.mpf(1) if x > threshold else mp.mpf(0),
+        numpy=lambda x, threshold, value: np.where(x > threshold, x, value).astype(x.dtype),
+        numpy_grad=lambda x, threshold, value: _flag(x > threshold, x),
+        torch=lambda torch, t, threshold, value: torch.nn.functional.threshold(t, threshold, value),
+        torch_bwd=lambda torch, g, t, y, threshold, value: torch.ops.aten.threshold_backward(g, t, threshold),
+        limits={_INF: (_INF, 1.0), -_INF: (-2.0, 0.0)}, kinks={0.5: 0.0},
+        test_params=({"threshold": 0.5, "value": -2.0},), bench_params={"threshold": 0.0, "value": 0.0},
+    ),
+    Activation(
+        "softshrink", "elementwise", "Softshrink: x - lambd above lambd, x + lambd below -lambd, else 0.",
+        "x - l if x > l; x + l if x < -l; else 0", "1 if abs x > l else 0",
+        params=(Param("lambd", 0.5, rule=_nonnegative),), kernel="softshrink",
+        notes="lambd must be >= 0, as in PyTorch. The derivative is 0 at +-lambd.",
+        mp=lambda mp, x, lambd=0.5: x - lambd if x > lambd else (x + lambd if x < -lambd else mp.mpf(0)),
+        mp_grad=lambda mp, x, lambd=0.5: mp.mpf(1) if abs(x) > lambd else mp.mpf(0),
+        numpy=lambda x, lambd=0.5: np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0)).astype(x.dtype),
+        numpy_grad=lambda x, lambd=0.5: _flag(np.abs(x) > lambd, x),
+        torch=lambda torch, t, lambd=0.5: torch.nn.functional.softshrink(t, lambd),
+        torch_bwd=lambda torch, g, t, y, lambd=0.5: torch.ops.aten.softshrink_backward(g, t, lambd),
+        limits={_INF: (_INF, 1.0), -_INF: (-_INF, 1.0)}, kinks={0.75: 0.0, -0.75: 0.0},
+        test_params=({"lambd": 0.75},),
+    ),
+    Activation(
+        "hardshrink", "elementwise", "Hardshrink: x where abs(x) > lambd, else 0.",
+        "x if abs x > l else 0", "1 if abs x > l else 0",
+        params=(Param("lambd", 0.5),), kernel="hardshrink",
+        notes="The derivative is 0 at +-lambd.",
+        mp=lambda mp, x, lambd=0.5: x if abs(x) > lambd else mp.mpf(0),
+        mp_grad=lambda mp, x, lambd=0.5: mp.mpf(1) if abs(x) > lambd else mp.mpf(0),
+        numpy=lambda x, lambd=0.5: np.where(np.abs(x) > lambd, x, 0).astype(x.dtype),
+        numpy_grad=lambda x, lambd=0.5: _flag(np.abs(x) > lambd, x),
+        torch=lambda torch, t, lambd=0.5: torch.nn.functional.hardshrink(t, lambd),
+        torch_bwd=lambda torch, g, t, y, lambd=0.5: torch.ops.aten.hardshrink_backward(g, t, lambd),
+        limits={_INF: (_INF, 1.0), -_INF: (-_INF, 1.0)}, kinks={0.75: 0.0, -0.75: 0.0},
+        test_params=({"lambd": 0.75},),
+    ),
+    Activation(
         "prelu", "prelu", "Parametric ReLU: x if x > 0 else alpha * x, one slope or one per channel.",
         "x if x > 0 else alpha_c x", "d/dx: 1 or alpha_c; d/dalpha_c: sum of (0 if x > 0 else x)",
         params=(Param("alpha"),),
@@ -247,7 +476,7 @@ ACTIVATIONS = (
         numpy_grad=lambda x, alpha: np.where(x > 0, x.dtype.type(1), alpha),
         torch=lambda torch, t, alpha: torch.nn.functional.prelu(t, alpha),
         torch_bwd=lambda torch, g, t, y, alpha: torch.ops.aten._prelu_kernel_backward(g, t, alpha),
-        limits={_INF: (_INF, 1.0), -_INF: (-_INF, 0.25)}, at_zero_grad=0.25,
+        limits={_INF: (_INF, 1.0), -_INF: (-_INF, 0.25)}, kinks={0.0: 0.25},
         test_params=({"alpha": 0.25},),
     ),
     Activation(

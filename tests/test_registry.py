@@ -32,7 +32,7 @@ def test_every_activation_is_public_with_its_derivative(act):
 @pytest.mark.parametrize("act", registry.ELEMENTWISE, ids=lambda a: a.name)
 def test_signatures_follow_the_rows_parameters(act):
     f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
-    params = [(p.name, p.default) for p in act.params]
+    params = [(p.name, inspect.Parameter.empty if p.default is registry.REQUIRED else p.default) for p in act.params]
     sig = inspect.signature(f)
     assert [(n, q.default) for n, q in sig.parameters.items()][1:-1] == params
     assert list(sig.parameters)[-1] == "out" and sig.parameters["out"].kind is inspect.Parameter.KEYWORD_ONLY
@@ -76,9 +76,10 @@ def test_every_kernel_family_has_its_math_header(kernel):
         text = f.read()
     ops = ("fwd", "grad", "bwd") if kernel.forward else ("grad", "bwd")
     for op in ops:   # its six (four) block functions, written out or by a CACT_EW_* helper
-        assert re.search(r"CACT_EW_BLOCK\(%s, %s, f32" % (kernel.name, op), text) or \
+        both = re.search(r"CACT_EW_BOTH\(%s," % kernel.name, text)
+        assert both or re.search(r"CACT_EW_BLOCK\(%s, %s, f32" % (kernel.name, op), text) or \
             re.search(r"CACT_EW_F32_VIA_F64\(%s," % kernel.name, text), (kernel.name, op, "f32")
-        assert re.search(r"CACT_EW_BLOCK\(%s, %s, f64" % (kernel.name, op), text) or \
+        assert both or re.search(r"CACT_EW_BLOCK\(%s, %s, f64" % (kernel.name, op), text) or \
             re.search(r"CACT_EW_F64\(%s," % kernel.name, text), (kernel.name, op, "f64")
 
 
@@ -89,13 +90,10 @@ def test_limits_at_infinity_and_the_kink(vid, act, kw, dt):
     x = np.array([np.inf, -np.inf], dt)
     for i, inf in enumerate((np.inf, -np.inf)):
         value, slope = act.limits[inf]
-        if act.name in ("leaky_relu", "elu") and inf == -np.inf:   # the limits at the rows' test parameters
-            value, slope = {"leaky_relu": (-np.inf, kw["alpha"]), "elu": (-kw["alpha"], 0.0)}[act.name]
-        assert f(x, **kw)[i] == value, (vid, inf)
-        assert fg(x, **kw)[i] == slope, (vid, inf)
-    if act.at_zero_grad is not None:
-        want = act.at_zero_grad if act.name not in ("leaky_relu", "elu") else (kw["alpha"] if act.name == "leaky_relu" else kw["alpha"])
-        assert fg(np.zeros(1, dt), **kw)[0] == want
+        assert f(x, **kw)[i] == dt(value), (vid, inf)
+        assert fg(x, **kw)[i] == dt(slope), (vid, inf)
+    for at, slope in act.kinks.items():   # PyTorch's derivative where f' jumps
+        assert fg(np.array([at], dt), **kw)[0] == dt(slope), (vid, at)
 
 
 def test_the_tests_and_tools_iterate_the_registry():

@@ -1,10 +1,11 @@
-"""Generate cact/kernels/math/constants.h: double-double constants and the Taylor series of the GELU
-derivatives around their roots, all computed with mpmath at 80 digits.
+"""Generate cact/kernels/math/constants.h: double-double constants and the Taylor series of the
+derivatives with a root (both GELUs, SiLU, Mish) around it, all computed with mpmath at 80 digits.
 
     python tools/gen_constants.py > cact/kernels/math/constants.h
 
-Why: near the root of gelu'(x) (x ~ -0.752) the direct formula cancels (1 + q, q ~ -1) and loses
-all relative accuracy; there cact evaluates the series in d = x - root instead (see cact/kernels/math/gelu.h).
+Why: near the root of gelu'(x) (x ~ -0.752; silu' -1.278, mish' -1.192) the direct formula cancels
+and loses all relative accuracy; there cact evaluates the series in d = x - root instead (see
+cact/kernels/math/gelu.h, silu.h).
 """
 import mpmath as mp
 
@@ -23,6 +24,16 @@ def gelu_tanh_grad(x):
 
 def gelu_erf_grad(x):
     return mp.ncdf(x) + x * mp.npdf(x)
+
+
+def silu_grad(x):
+    s = 1 / (1 + mp.exp(-x))
+    return s * (1 + x * (1 - s))
+
+
+def mish_grad(x):
+    sp = mp.log1p(mp.exp(x))
+    return mp.tanh(sp) + x / (1 + mp.exp(-x)) / mp.cosh(sp) ** 2
 
 
 def split(v):
@@ -84,6 +95,8 @@ def main():
     print(f"#define CACT_SERIES_DEGREE {DEGREE}\n")
     print(series("CACT_GELU_TANH_GRAD", gelu_tanh_grad, -0.75))
     print(series("CACT_GELU_ERF_GRAD", gelu_erf_grad, -0.75))
+    print(series("CACT_SILU_GRAD", silu_grad, -1.28))
+    print(series("CACT_MISH_GRAD", mish_grad, -1.19))
     print(f"#define CACT_PIECE_LO {PIECE_LO!r}\n#define CACT_PIECE_HI {PIECE_HI!r}")
     print(f"#define CACT_PIECE_STEP {PIECE_STEP!r}\n#define CACT_PIECE_DEGREE {PIECE_DEGREE}\n")
     print(pieces("CACT_GELU_ERF_GRAD", gelu_erf_grad))

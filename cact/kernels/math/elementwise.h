@@ -24,6 +24,8 @@
 #define CACT_EW_BLOCK(name, op, sfx, T, ...)                                                        \
     static void cact_ew_##name##_##op##_##sfx(const void *xv, const void *gv, void *yv, Py_ssize_t n, \
                                               const cact_par *P) {                                \
+        typedef T cact_t;   /* the element type, for expressions shared by both dtypes */         \
+        (void)sizeof(cact_t);                                                                      \
         const T *x = (const T *)xv;                                                                \
         const T *g = (const T *)gv;                                                                \
         T *y = (T *)yv;                                                                            \
@@ -42,6 +44,17 @@
     CACT_EW_BLOCK(name, fwd, f64, double, CACT_EACH(FWD))             \
     CACT_EW_BLOCK(name, grad, f64, double, CACT_EACH(GRAD))           \
     CACT_EW_BLOCK(name, bwd, f64, double, CACT_EACH(g[j] * (GRAD)))
+
+/* The six blocks of an activation computed in its own dtype (FWD, GRAD expressions of x[j], p0,
+ * p1 and the type cact_t; parameters used as cact_t values, as PyTorch rounds them to the tensor's
+ * dtype): for formulas that are exact or round once or twice in either dtype */
+#define CACT_EW_BOTH(name, FWD, GRAD)                                                     \
+    CACT_EW_BLOCK(name, fwd, f64, double, CACT_EACH(FWD))                                 \
+    CACT_EW_BLOCK(name, grad, f64, double, CACT_EACH(GRAD))                               \
+    CACT_EW_BLOCK(name, bwd, f64, double, CACT_EACH(g[j] * (GRAD)))                       \
+    CACT_EW_BLOCK(name, fwd, f32, float, CACT_EACH(FWD))                                  \
+    CACT_EW_BLOCK(name, grad, f32, float, CACT_EACH(GRAD))                                \
+    CACT_EW_BLOCK(name, bwd, f32, float, CACT_EACH(g[j] * (GRAD)))
 
 /* The three float32 blocks computed in double and rounded once */
 #define CACT_EW_F32_VIA_F64(name, FWD, GRAD)                                              \

@@ -114,4 +114,26 @@ CACT_EW_BLOCK(elu, fwd, f32, float, CACT_EACH((float)cact_elu_f32(x[j], p0)))
 CACT_EW_BLOCK(elu, grad, f32, float, cact_elu_grad_f32_run(x, NULL, y, n, p0);)
 CACT_EW_BLOCK(elu, bwd, f32, float, cact_elu_grad_f32_run(x, g, y, n, p0);)
 
+/* ---- selu: scale elu(x, alpha) with PyTorch's constants; scale * alpha rounded once ---- */
+#define CACT_SELU_SCALE 1.0507009873554804934193349852946
+#define CACT_SELU_SA 1.7580993408473768599402175208123   /* scale * alpha */
+CACT_INLINE double cact_selu(double x) { return x > 0 ? CACT_SELU_SCALE * x : CACT_SELU_SA * cact_expm1(x); }
+CACT_INLINE double cact_selu_grad(double x) {
+    return x > 0 ? CACT_SELU_SCALE : CACT_SELU_SA * cact_exp(x > 0 ? 0.0 : x);
+}
+CACT_EW_F64(selu, cact_selu(x[j]), cact_selu_grad(x[j]))
+CACT_EW_F32_VIA_F64(selu, cact_selu(x[j]), cact_selu_grad(x[j]))
+
+/* ---- celu(alpha = p0): x if x > 0 else alpha (exp(x / alpha) - 1); f' 1 or exp(x / alpha) ---- */
+CACT_INLINE double cact_celu(double x, double a) { return x > 0 ? x : a * cact_expm1(x / a); }
+/* the argument x / alpha as a double-double (its rounding would be magnified by |x / alpha|) */
+CACT_INLINE double cact_celu_grad(double x, double a) {
+    double u = x / a, p, pe;
+    cact_two_prod(u, a, &p, &pe);
+    double ul = ((x - p) - pe) / a;
+    return x > 0 ? 1.0 : cact_mul_exp(1.0, u > 0 ? 0.0 * u : u, u > 0 ? 0.0 : ul);   /* (alpha > 0: u <= 0 here) */
+}
+CACT_EW_F64(celu, cact_celu(x[j], p0), cact_celu_grad(x[j], p0))
+CACT_EW_F32_VIA_F64(celu, cact_celu(x[j], p0), cact_celu_grad(x[j], p0))
+
 #endif
