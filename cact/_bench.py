@@ -12,7 +12,7 @@ import numpy as np
 
 import cact
 
-from cact._registry import ACTIVATIONS, BY_NAME
+from cact._registry import ACTIVATIONS, BY_NAME, REQUIRED
 
 SOFTMAX_ROW = 1000   # softmax over rows of this length (one row when n is smaller)
 PRELU_CHANNELS = 64  # prelu on (n / 64, 64) with one slope per channel on axis 1
@@ -36,7 +36,13 @@ def _params(name, a=None):
     per-channel slopes a)"""
     if name == "prelu":
         return {"alpha": a}
-    return {p.name: p.default for p in BY_NAME[name].params if p.name != "axis"}
+    act = BY_NAME[name]
+    out = {}
+    for p in act.params:
+        if p.name == "axis":
+            continue
+        out[p.name] = act.bench_params.get(p.name, act.test_params[0][p.name] if p.default is REQUIRED else p.default)
+    return out
 
 
 def numpy_impls(name, x, a=None, **kw):

@@ -48,7 +48,9 @@ def dd(name, v, why):
     return f"/* {why} */\n#define {name}_HI {hi!r}\n#define {name}_LO {lo!r}\n"
 
 
-def series(name, f, guess):
+def series(name, f, guess, float_terms=0):
+    """the root as hi + lo and the Taylor coefficients there; float_terms > 0: also the root as a
+    float pair and that many coefficients as floats (float32 kernels in float lanes)"""
     root = mp.findroot(f, guess)
     coeffs = mp.taylor(f, root, DEGREE)
     assert abs(coeffs[0]) < mp.mpf(10) ** -60
@@ -59,6 +61,17 @@ def series(name, f, guess):
     out.append(f"static const double {name}_SERIES[{DEGREE}] = {{")
     out += [f"    {float(c)!r}," for c in coeffs[1:]]
     out.append("};")
+    if float_terms:
+        fhi = float(mp.mpf(hi))
+        import struct
+        fhi = struct.unpack("f", struct.pack("f", fhi))[0]
+        flo = struct.unpack("f", struct.pack("f", float(root - mp.mpf(fhi))))[0]
+        out.append(f"#define {name}_ROOT_HIF {fhi!r}f")
+        out.append(f"#define {name}_ROOT_LOF {flo!r}f")
+        out.append(f"#define {name}_FTERMS {float_terms}")
+        out.append(f"static const float {name}_SERIESF[{float_terms}] = {{")
+        out += [f"    {struct.unpack('f', struct.pack('f', float(c)))[0]!r}f," for c in coeffs[1:float_terms + 1]]
+        out.append("};")
     return "\n".join(out) + "\n"
 
 
@@ -95,7 +108,7 @@ def main():
     print(f"#define CACT_SERIES_DEGREE {DEGREE}\n")
     print(series("CACT_GELU_TANH_GRAD", gelu_tanh_grad, -0.75))
     print(series("CACT_GELU_ERF_GRAD", gelu_erf_grad, -0.75))
-    print(series("CACT_SILU_GRAD", silu_grad, -1.28))
+    print(series("CACT_SILU_GRAD", silu_grad, -1.28, float_terms=10))
     print(series("CACT_MISH_GRAD", mish_grad, -1.19))
     print(f"#define CACT_PIECE_LO {PIECE_LO!r}\n#define CACT_PIECE_HI {PIECE_HI!r}")
     print(f"#define CACT_PIECE_STEP {PIECE_STEP!r}\n#define CACT_PIECE_DEGREE {PIECE_DEGREE}\n")

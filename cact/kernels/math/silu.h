@@ -52,9 +52,30 @@ CACT_INLINE double cact_silu_grad(double x) {
  * division; below 0 the product x E is normal and the result's one rounding is the last product */
 CACT_INLINE float cact_silu_f32(float x) {
     float E = cact_expf_neg_2p100(-fabsf(x), -0.0f);   /* (-|x| clamped at -110 inside) */
-    float r = (x >= 0 ? CACT_2P100F : 1.0f) / (CACT_2P100F + E);
-    float m = x < -110.0f ? -110.0f : x;                 /* x e^x is -0 in float from there */
-    return (x >= 0 ? x : m * E) * r;
+    float r = 1.0f / (CACT_2P100F + E);                  /* one division: the scaling by 2^100 */
+    float m = x < -110.0f ? -110.0f : x;                 /* is exact, so it comes after it */
+    return (x >= 0 ? x : m * E) * (x >= 0 ? r * CACT_2P100F : r);   /* (x e^x is -0 below -110) */
+}
+
+/* float32 silu' in float lanes, the same forms: (1 + e + x e) / (1 + e)^2 for x >= 0, and below 0
+ * 2^100 e ((1 + x) + e) / (2^100 (1 + e)^2) (normal until the one division rounds the result;
+ * 1 + x as an exact pair, so the bracket rounds once);
+ * (1 + e)^2 from its float pair; near the root the float series (tools/gen_constants.py) */
+CACT_INLINE float cact_silu_grad_f32(float x) {
+    float E = cact_expf_neg_2p100(-fabsf(x), -0.0f);
+    float e = E * CACT_2M100F;             /* subnormal only for x > 87, where x e no longer counts */
+    float dh = 1.0f + e, dl = e - (dh - 1.0f), p, pe;
+    cact_two_prodf(dh, dh, &p, &pe);
+    float D = p + (pe + 2.0f * dh * dl);
+    float xc = x < 1e3f ? x : 1e3f, m = x < -110.0f ? -110.0f : x;
+    float s1 = 1.0f + m, bb = s1 - 1.0f, s1e = (1.0f - (s1 - bb)) + (m - bb);   /* 1 + m exactly */
+    float num = x >= 0 ? (1.0f + e) + xc * e : E * (s1 + (e + s1e));
+    float direct = num / (x >= 0 ? D : D * CACT_2P100F);
+    float d = (x - CACT_SILU_GRAD_ROOT_HIF) - CACT_SILU_GRAD_ROOT_LOF;
+    float ser = CACT_SILU_GRAD_SERIESF[CACT_SILU_GRAD_FTERMS - 1];
+    CACT_UNROLL
+    for (int k = CACT_SILU_GRAD_FTERMS - 2; k >= 0; --k) ser = CACT_MADDF(ser, d, CACT_SILU_GRAD_SERIESF[k]);
+    return fabsf(d) < (float)CACT_ROOT_RADIUS ? ser * d : direct;
 }
 
 /* mish = x tanh(softplus(x)). tanh(softplus(x)) = n / (n + 2), n = e^x (e^x + 2): for x >= 0 in
@@ -94,12 +115,12 @@ CACT_INLINE double cact_mish_grad(double x) {
     return fabs(d) < CACT_MISH_ROOT_RADIUS ? cact_series(CACT_MISH_GRAD_SERIES, CACT_SERIES_DEGREE, d) : direct;
 }
 
-/* ---- blocks (elementwise.h): silu's float32 forward in float lanes; the rest computed in double,
- * float32 rounded once ---- */
+/* ---- blocks (elementwise.h): silu's float32 in float lanes; mish computed in double, float32
+ * rounded once ---- */
 CACT_EW_F64(silu, cact_silu(x[j]), cact_silu_grad(x[j]))
 CACT_EW_BLOCK(silu, fwd, f32, float, CACT_EACH(cact_silu_f32(x[j])))
-CACT_EW_BLOCK(silu, grad, f32, float, CACT_EACH((float)cact_silu_grad(x[j])))
-CACT_EW_BLOCK(silu, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_silu_grad(x[j]))))
+CACT_EW_BLOCK(silu, grad, f32, float, CACT_EACH(cact_silu_grad_f32(x[j])))
+CACT_EW_BLOCK(silu, bwd, f32, float, CACT_EACH(g[j] * cact_silu_grad_f32(x[j])))
 CACT_EW_F64(mish, cact_mish(x[j]), cact_mish_grad(x[j]))
 CACT_EW_F32_VIA_F64(mish, cact_mish(x[j]), cact_mish_grad(x[j]))
 
