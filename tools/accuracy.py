@@ -27,8 +27,9 @@ def cases(torch):
     out = []
     for act in registry.ELEMENTWISE:
         choice = next((p for p in act.params if p.choices), None)
-        for kw in ([{choice.name: c} for c in choice.choices] if choice else [{}]):
-            label = act.name + "".join(f"_{v}" for v in kw.values())
+        base = {p.name: act.test_params[0][p.name] for p in act.params if p.default is registry.REQUIRED}
+        for kw in ([dict(base, **{choice.name: c}) for c in choice.choices] if choice else [base]):
+            label = act.name + (f"_{kw[choice.name]}" if choice else "")
             f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
             npf = (lambda x, kw=kw, act=act: act.numpy(x, **kw)) if act.numpy else None
             npg = (lambda x, kw=kw, act=act: act.numpy_grad(x, **kw)) if act.numpy_grad else None
