@@ -121,8 +121,25 @@ CACT_INLINE double cact_selu(double x) { return x > 0 ? CACT_SELU_SCALE * x : CA
 CACT_INLINE double cact_selu_grad(double x) {
     return x > 0 ? CACT_SELU_SCALE : CACT_SELU_SA * cact_exp(x > 0 ? 0.0 : x);
 }
+/* float32 derivative in float lanes: e^x in float (x exact, no argument error) times scale * alpha
+ * as a float pair (cact_mul_slope_f32: one rounding with FMA) */
+CACT_INLINE float cact_selu_grad_f32(float x, float sah, float sal) {
+    float e = cact_expf_neg(x > 0 ? 0.0f : x, -0.0f);
+    return x > 0 ? (float)CACT_SELU_SCALE : cact_mul_slope_f32(e, sah, sal);
+}
 CACT_EW_F64(selu, cact_selu(x[j]), cact_selu_grad(x[j]))
-CACT_EW_F32_VIA_F64(selu, cact_selu(x[j]), cact_selu_grad(x[j]))
+CACT_EW_BLOCK(selu, fwd, f32, float, CACT_EACH((float)cact_selu(x[j])))
+#if defined(__FMA__)
+CACT_EW_BLOCK(selu, grad, f32, float,
+    const float sah = cact_slope_hi(CACT_SELU_SA), sal = cact_slope_lo(CACT_SELU_SA);
+    CACT_EACH(cact_selu_grad_f32(x[j], sah, sal)))
+CACT_EW_BLOCK(selu, bwd, f32, float,
+    const float sah = cact_slope_hi(CACT_SELU_SA), sal = cact_slope_lo(CACT_SELU_SA);
+    CACT_EACH(g[j] * cact_selu_grad_f32(x[j], sah, sal)))
+#else   /* without FMA the pair would round twice: in double */
+CACT_EW_BLOCK(selu, grad, f32, float, CACT_EACH((float)cact_selu_grad(x[j])))
+CACT_EW_BLOCK(selu, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_selu_grad(x[j]))))
+#endif
 
 /* ---- celu(alpha = p0): x if x > 0 else alpha (exp(x / alpha) - 1); f' 1 or exp(x / alpha) ---- */
 CACT_INLINE double cact_celu(double x, double a) { return x > 0 ? x : a * cact_expm1(x / a); }
@@ -133,7 +150,25 @@ CACT_INLINE double cact_celu_grad(double x, double a) {
     double ul = ((x - p) - pe) / a;
     return x > 0 ? 1.0 : cact_mul_exp(1.0, u > 0 ? 0.0 * u : u, u > 0 ? 0.0 : ul);   /* (alpha > 0: u <= 0 here) */
 }
+/* float32 derivative in float lanes: u = x / alpha as the float pair x (iah + ial), iah + ial =
+ * 1 / alpha (its rounding would be magnified by |u|), for the float exp, which takes a pair; u is
+ * capped at -110, where exp is 0 in float (NaN stays). Without FMA the pair is not exact: in double. */
+CACT_INLINE float cact_celu_grad_f32(float x, float iah, float ial) {
+    float uh = x * iah, ul = CACT_MADDF(x, iah, -uh) + x * ial;
+    float cap = uh < -110.0f ? -110.0f : uh;
+    float h = cap > 0 ? 0.0f : cap;   /* (alpha > 0: u <= 0 where it is used) */
+    return x > 0 ? 1.0f : cact_expf_neg(h, h == uh ? ul : 0.0f);
+}
 CACT_EW_F64(celu, cact_celu(x[j], p0), cact_celu_grad(x[j], p0))
-CACT_EW_F32_VIA_F64(celu, cact_celu(x[j], p0), cact_celu_grad(x[j], p0))
+CACT_EW_BLOCK(celu, fwd, f32, float, CACT_EACH((float)cact_celu(x[j], p0)))
+#if defined(__FMA__)
+#define CACT_CELU_INV const double ia = 1.0 / p0; const float iah = (float)ia, ial = (float)(ia - (double)iah);
+CACT_EW_BLOCK(celu, grad, f32, float, CACT_CELU_INV CACT_EACH(cact_celu_grad_f32(x[j], iah, ial)))
+CACT_EW_BLOCK(celu, bwd, f32, float, CACT_CELU_INV CACT_EACH(g[j] * cact_celu_grad_f32(x[j], iah, ial)))
+#undef CACT_CELU_INV
+#else
+CACT_EW_BLOCK(celu, grad, f32, float, CACT_EACH((float)cact_celu_grad(x[j], p0)))
+CACT_EW_BLOCK(celu, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_celu_grad(x[j], p0))))
+#endif
 
 #endif
