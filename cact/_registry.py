@@ -95,6 +95,8 @@ KERNELS = (
     Kernel("threshold", "piecewise.h", serial=(32768, 16384), stream_mb=(3, 16)),
     Kernel("softshrink", "piecewise.h", serial=(32768, 16384), stream_mb=(3, 16)),
     Kernel("hardshrink", "piecewise.h", serial=(32768, 16384), stream_mb=(3, 16)),
+    Kernel("softplus", "softplus.h", serial=(2048, 1024), steal=True),
+    Kernel("log_sigmoid", "softplus.h", serial=(2048, 1024), steal=True),
 )
 KERNEL_INDEX = {k.name: i for i, k in enumerate(KERNELS)}
 
@@ -200,6 +202,18 @@ def _nonnegative(v):
 def _ordered(lo, hi):
     if lo > hi:
         raise ValueError(f"min_val ({lo!r}) must not be greater than max_val ({hi!r})")
+
+
+_LOGSIG_BUFFERS = {}
+
+
+def _torch_log_sigmoid_backward(torch, g, t):
+    """aten.log_sigmoid_backward needs the forward's buffer: made once per input tensor"""
+    key = (t.data_ptr(), t.shape, t.dtype)
+    if key not in _LOGSIG_BUFFERS:
+        _LOGSIG_BUFFERS.clear()
+        _LOGSIG_BUFFERS[key] = torch.ops.aten.log_sigmoid_forward(t)[1]
+    return torch.ops.aten.log_sigmoid_backward(g, t, _LOGSIG_BUFFERS[key])
 
 
 def _np_softmax(x, axis=-1):
@@ -460,6 +474,33 @@ ACTIVATIONS = (
         torch_bwd=lambda torch, g, t, y, lambd=0.5: torch.ops.aten.hardshrink_backward(g, t, lambd),
         limits={_INF: (_INF, 1.0), -_INF: (-_INF, 1.0)}, kinks={0.75: 0.0, -0.75: 0.0},
         test_params=({"lambd": 0.75},),
+    ),
+    Activation(
+        "softplus", "elementwise", "Softplus: log(1 + exp(beta x)) / beta.",
+        "log(1 + e^(beta x)) / beta", "s(beta x)",
+        params=(Param("beta", 1.0, rule=_positive), Param("threshold", 20.0)), kernel="softplus",
+        notes=("Computed as max(v, 0) + log1p(exp(-|v|)), v = beta x carried as a double-double: accurate "
+               "everywhere. PyTorch returns x where beta x > threshold; cact keeps threshold for "
+               "compatibility (a real number), and it has no effect. beta must be > 0."),
+        mp=lambda mp, x, beta=1.0, threshold=20.0: mp.log1p(mp.exp(mp.mpf(beta) * x)) / mp.mpf(beta),
+        mp_grad=lambda mp, x, beta=1.0, threshold=20.0: _sig(mp, mp.mpf(beta) * x),
+        numpy=lambda x, beta=1.0, threshold=20.0: np.log1p(np.exp(beta * x)) / beta,
+        numpy_grad=lambda x, beta=1.0, threshold=20.0: (1 / (1 + np.exp(-beta * x))).astype(x.dtype),
+        torch=lambda torch, t, beta=1.0, threshold=20.0: torch.nn.functional.softplus(t, beta, threshold),
+        torch_bwd=lambda torch, g, t, y, beta=1.0, threshold=20.0: torch.ops.aten.softplus_backward(g, t, beta, threshold),
+        limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)},
+        test_params=({"beta": 2.0, "threshold": 20.0},),
+    ),
+    Activation(
+        "log_sigmoid", "elementwise", "Log-sigmoid: log(1 / (1 + exp(-x))) = -softplus(-x).",
+        "-log(1 + e^-x)", "s(-x)",
+        kernel="log_sigmoid",
+        notes="Computed as -(max(-x, 0) + log1p(exp(-|x|))): no log(0), no cancellation for large |x|.",
+        mp=lambda mp, x: -mp.log1p(mp.exp(-x)), mp_grad=lambda mp, x: _sig(mp, -x),
+        numpy=lambda x: -np.log1p(np.exp(-x)), numpy_grad=lambda x: 1 / (1 + np.exp(x)),
+        torch=lambda torch, t: torch.nn.functional.logsigmoid(t),
+        torch_bwd=lambda torch, g, t, y: _torch_log_sigmoid_backward(torch, g, t),
+        limits={_INF: (0.0, 0.0), -_INF: (-_INF, 1.0)},
     ),
     Activation(
         "prelu", "prelu", "Parametric ReLU: x if x > 0 else alpha * x, one slope or one per channel.",

@@ -332,4 +332,29 @@ CACT_INLINE int cact_all_finite(const double *v, Py_ssize_t n) {
     return bad == 0;
 }
 
+/* ---- log1p on [0, 1] ------------------------------------------------------------------------ */
+
+/* log(1 + u) for u in [0, 1] (or NaN), as fdlibm's log1p: 1 + u = 2^k (1 + f) with f = u (k = 0)
+ * below 1/2, else f = (u - 1) / 2 (k = 1, exact), so f is exact and the rounding of 1 + u never
+ * enters; log1p(f) = f - (f^2/2 - s (f^2/2 + R)), s = f / (2 + f), R = z (2/3 + 2/5 z + ...), z = s^2,
+ * the atanh series to 2/21 (|s| <= 1/5: truncation below 2^-58 of the result). The errors of s
+ * and R reach only the small correction term: within 1 ulp. */
+CACT_INLINE double cact_log1p01(double u) {
+    double k = u >= 0.5 ? 1.0 : 0.0;
+    double f = u >= 0.5 ? (u - 1.0) * 0.5 : u;
+    double s = f / (2.0 + f), z = s * s;
+    double R = 2.0 / 21.0;
+    R = CACT_MADD(R, z, 2.0 / 19.0);
+    R = CACT_MADD(R, z, 2.0 / 17.0);
+    R = CACT_MADD(R, z, 2.0 / 15.0);
+    R = CACT_MADD(R, z, 2.0 / 13.0);
+    R = CACT_MADD(R, z, 2.0 / 11.0);
+    R = CACT_MADD(R, z, 2.0 / 9.0);
+    R = CACT_MADD(R, z, 2.0 / 7.0);
+    R = CACT_MADD(R, z, 2.0 / 5.0);
+    R = CACT_MADD(R, z, 2.0 / 3.0) * z;
+    double hfsq = 0.5 * f * f;
+    return k * CACT_LN2_HI - ((hfsq - (s * (hfsq + R) + k * CACT_LN2_LO)) - f);
+}
+
 #endif /* CACT_MATH_H */
