@@ -7,6 +7,7 @@
 #define CACT_SOFTPLUS_H
 #include "elementwise.h"
 #include "sigmoid.h"
+#include "relu.h"   /* cact_slope_trunc */
 
 /* log1p(e^-|v|) + max(v, 0) for v = vh + vl (|vl| tiny against |vh|) */
 CACT_INLINE double cact_softplus_dd(double vh, double vl) {
@@ -41,10 +42,59 @@ CACT_INLINE double cact_softplus_grad(double x, double beta) {
 CACT_INLINE double cact_log_sigmoid(double x) { return -cact_softplus_dd(-x, 0.0); }
 CACT_INLINE double cact_log_sigmoid_grad(double x) { return cact_sigmoid(-x); }
 
-/* ---- blocks (elementwise.h): computed in double, float32 rounded once ---- */
+/* ---- float32 in float lanes (FMA builds: v = beta x as the float pair x (bh + bl) needs FMA) ---- */
+
+/* log(1 + u), u in [0, 1] (or NaN), in float: cact_log1p01's form, the atanh series to 2/9
+ * (|s| <= 1/5: truncation below 0.2 ulp) */
+CACT_INLINE float cact_log1p01f(float u) {
+    float k = u >= 0.5f ? 1.0f : 0.0f;
+    float f = u >= 0.5f ? (u - 1.0f) * 0.5f : u;
+    float s = f / (2.0f + f), z = s * s;
+    float R = CACT_MADDF(CACT_MADDF(CACT_MADDF(2.0f / 9.0f, z, 2.0f / 7.0f), z, 2.0f / 5.0f), z, 2.0f / 3.0f) * z;
+    float hfsq = 0.5f * f * f;
+    return k * 0.693145751953125f - ((hfsq - (s * (hfsq + R) + k * 1.428606765330187e-06f)) - f);
+}
+
+/* softplus in float: e = exp(-|v|) with v's lo part, L = log1p(e); x + L / beta above 0 */
+CACT_INLINE float cact_softplus_f32(float x, float bh, float bl, float ib) {
+    float vh = x * bh, vl = CACT_MADDF(x, bh, -vh) + x * bl;
+    float a = -fabsf(vh), h = a < -110.0f ? -110.0f : a;   /* (exp is 0 in float from -104) */
+    float e = cact_expf_neg(h, h != a || vh != vh ? 0.0f : (vh >= 0 ? -vl : vl));
+    float L = cact_log1p01f(e) * ib;
+    return vh > 0 ? x + L : L;
+}
+
+/* sigmoid(v) in float from the pair: sigmoid's 2^100-scaled form */
+CACT_INLINE float cact_softplus_grad_f32(float x, float bh, float bl) {
+    float vh = x * bh, vl = CACT_MADDF(x, bh, -vh) + x * bl;
+    float a = -fabsf(vh), h = a < -110.0f ? -110.0f : a;
+    float E = cact_expf_neg_2p100(h, h != a || vh != vh ? 0.0f : (vh >= 0 ? -vl : vl));
+    return (vh >= 0 ? CACT_2P100F : E) / (CACT_2P100F + E);
+}
+
+/* ---- blocks (elementwise.h) ---- */
 CACT_EW_F64(softplus, cact_softplus(x[j], p0), cact_softplus_grad(x[j], p0))
-CACT_EW_F32_VIA_F64(softplus, cact_softplus(x[j], p0), cact_softplus_grad(x[j], p0))
 CACT_EW_F64(log_sigmoid, cact_log_sigmoid(x[j]), cact_log_sigmoid_grad(x[j]))
+#if defined(__FMA__)
+/* beta as a float pair and 1 / beta rounded to float (L / beta: two roundings of a term below ln 2) */
+#define CACT_BETA_PAIR const float bh = cact_slope_trunc(p0), bl = (float)(p0 - (double)bh), ib = (float)(1.0 / p0); (void)ib;
+/* beta = 1 (the default) in loops of their own: v = x exactly, the derivative is sigmoid's */
+CACT_EW_BLOCK(softplus, fwd, f32, float, CACT_BETA_PAIR
+    if (p0 == 1.0) { CACT_EACH(cact_softplus_f32(x[j], 1.0f, 0.0f, 1.0f)) }
+    else { CACT_EACH(cact_softplus_f32(x[j], bh, bl, ib)) })
+CACT_EW_BLOCK(softplus, grad, f32, float, CACT_BETA_PAIR
+    if (p0 == 1.0) { CACT_EACH(cact_sigmoid_f32(x[j])) }
+    else { CACT_EACH(cact_softplus_grad_f32(x[j], bh, bl)) })
+CACT_EW_BLOCK(softplus, bwd, f32, float, CACT_BETA_PAIR
+    if (p0 == 1.0) { CACT_EACH(g[j] * cact_sigmoid_f32(x[j])) }
+    else { CACT_EACH(g[j] * cact_softplus_grad_f32(x[j], bh, bl)) })
+#undef CACT_BETA_PAIR
+CACT_EW_BLOCK(log_sigmoid, fwd, f32, float, CACT_EACH(-cact_softplus_f32(-x[j], 1.0f, 0.0f, 1.0f)))
+CACT_EW_BLOCK(log_sigmoid, grad, f32, float, CACT_EACH(cact_sigmoid_f32(-x[j])))
+CACT_EW_BLOCK(log_sigmoid, bwd, f32, float, CACT_EACH(g[j] * cact_sigmoid_f32(-x[j])))
+#else   /* without FMA: computed in double, rounded once */
+CACT_EW_F32_VIA_F64(softplus, cact_softplus(x[j], p0), cact_softplus_grad(x[j], p0))
 CACT_EW_F32_VIA_F64(log_sigmoid, cact_log_sigmoid(x[j]), cact_log_sigmoid_grad(x[j]))
+#endif
 
 #endif
