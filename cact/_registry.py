@@ -97,6 +97,7 @@ KERNELS = (
     Kernel("hardshrink", "piecewise.h", serial=(32768, 16384), stream_mb=(3, 16)),
     Kernel("softplus", "softplus.h", serial=(2048, 1024), steal=True),
     Kernel("log_sigmoid", "softplus.h", serial=(2048, 1024), steal=True),
+    Kernel("tanhshrink", "tanh.h", serial=(2048, 1024), steal=True),
 )
 KERNEL_INDEX = {k.name: i for i, k in enumerate(KERNELS)}
 
@@ -214,6 +215,14 @@ def _torch_log_sigmoid_backward(torch, g, t):
         _LOGSIG_BUFFERS.clear()
         _LOGSIG_BUFFERS[key] = torch.ops.aten.log_sigmoid_forward(t)[1]
     return torch.ops.aten.log_sigmoid_backward(g, t, _LOGSIG_BUFFERS[key])
+
+
+def _mp_tanhshrink(mp, x):
+    """x - tanh x without the cancellation that would need 2 log10(1/|x|) more digits"""
+    if abs(x) < mp.mpf("1e-4"):
+        return x**3 / 3 - 2 * x**5 / 15 + 17 * x**7 / 315
+    with mp.workdps(mp.mp.dps + 20):
+        return +(x - mp.tanh(x))
 
 
 def _np_softmax(x, axis=-1):
@@ -501,6 +510,19 @@ ACTIVATIONS = (
         torch=lambda torch, t: torch.nn.functional.logsigmoid(t),
         torch_bwd=lambda torch, g, t, y: _torch_log_sigmoid_backward(torch, g, t),
         limits={_INF: (0.0, 0.0), -_INF: (-_INF, 1.0)},
+    ),
+    Activation(
+        "tanhshrink", "elementwise", "Tanhshrink: x - tanh(x).",
+        "x - tanh x", "tanh^2 x",
+        kernel="tanhshrink",
+        notes=("Accurate where x - tanh(x) cancels: a series below |x| = 0.55, double-double terms above "
+               "(PyTorch's x - tanh(x) loses all digits near 0)."),
+        mp=lambda mp, x: _mp_tanhshrink(mp, x), mp_grad=lambda mp, x: mp.tanh(x) ** 2,
+        numpy=lambda x: x - np.tanh(x), numpy_grad=lambda x: np.tanh(x) ** 2,
+        torch=lambda torch, t: torch.nn.functional.tanhshrink(t),
+        torch_bwd=lambda torch, g, t, y: g * torch.tanh(t) ** 2,   # (composite in PyTorch: its autograd's ops)
+        torch_rtol=1e-9,   # PyTorch's x - tanh(x) cancels near 0
+        limits={_INF: (_INF, 1.0), -_INF: (-_INF, 1.0)},
     ),
     Activation(
         "prelu", "prelu", "Parametric ReLU: x if x > 0 else alpha * x, one slope or one per channel.",

@@ -70,4 +70,50 @@ CACT_EW_BLOCK(tanh_y, bwd, f64, double, CACT_EACH(g[j] * cact_tanh_y_grad(x[j]))
 CACT_EW_BLOCK(tanh_y, grad, f32, float, CACT_EACH(cact_tanh_y_grad_f32(x[j])))
 CACT_EW_BLOCK(tanh_y, bwd, f32, float, CACT_EACH(cact_tanh_y_bwd_f32(x[j], g[j])))
 
+/* ---- tanhshrink = x - tanh x ----------------------------------------------------------------
+ * It cancels up to |x| ~ 1.5 (tanh / (x - tanh) is 10 at 0.55): below 0.55 the series x^3 c(x^2)
+ * (tools/gen_constants.py); above, (|x| - 1) + 2e / (1 + e), e = exp(-2|x|), with |x| - 1 exact
+ * (on [0.5, 2], where it matters), e and 2e / (1 + e) as double-doubles (e's low part recovered
+ * from the exp's last rounding, the quotient's by an exact product: the same bits with and
+ * without FMA), the sum rounded once: the exp polynomial's 0.15 ulp is what is left. x's sign put back last. The derivative tanh^2 uses tanh = x - tanhshrink(x). */
+/* |x| - tanh|x| (returned) and tanh|x| (*th), both accurate */
+CACT_INLINE double cact_tanhshrink_abs(double a, double *th) {
+    double s = a * a;
+    double p = CACT_TANHSHRINK_SERIES[CACT_TANHSHRINK_TERMS - 1];
+    CACT_UNROLL
+    for (int k = CACT_TANHSHRINK_TERMS - 2; k >= 0; --k) p = CACT_MADD(p, s, CACT_TANHSHRINK_SERIES[k]);
+    double small = a * s * p;
+    double h = -2.0 * a, ks;
+    h = h < -60.0 ? -60.0 : h;                           /* e below 1e-26: 1 - 2e is 1 */
+    double t = cact_exp_reduce(h, -0.0, &ks);
+    double sc = cact_ldexp_ks(1.0, ks);
+    double e, el, d, dl, qd, qdl;
+    cact_two_sum(sc, t * sc, &e, &el);                   /* e + el = 2^k (1 + t) exactly */
+    cact_two_sum(1.0, e, &d, &dl);
+    dl += el;
+    double q = 2.0 * e / d;                              /* 2 (e + el) / (d + dl) as q + ql */
+    cact_two_prod(q, d, &qd, &qdl);
+    double ql = (((2.0 * e - qd) - qdl) + (2.0 * el - q * dl)) / d;
+    double r, rl;
+    cact_two_sum(a - 1.0, q, &r, &rl);
+    int sm = a < 0.55;
+    *th = sm ? a - small : (1.0 - q) - ql;
+    return sm ? small : (a <= DBL_MAX ? r + (rl + ql) : a);   /* (inf: the two-sum's error is NaN) */
+}
+
+CACT_INLINE double cact_tanhshrink(double x) {
+    double th;
+    return copysign(cact_tanhshrink_abs(fabs(x), &th), x);
+}
+
+/* tanh^2 (+-inf: 1, where |x| - tanh|x| is inf) */
+CACT_INLINE double cact_tanhshrink_grad(double x) {
+    double th;
+    (void)cact_tanhshrink_abs(fabs(x), &th);
+    return fabs(x) > DBL_MAX ? 1.0 : th * th;
+}
+
+CACT_EW_F64(tanhshrink, cact_tanhshrink(x[j]), cact_tanhshrink_grad(x[j]))
+CACT_EW_F32_VIA_F64(tanhshrink, cact_tanhshrink(x[j]), cact_tanhshrink_grad(x[j]))
+
 #endif
