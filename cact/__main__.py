@@ -45,9 +45,9 @@ def demo():
         print(f"{'NumPy':>10}: {printed}")
     print("\n(relu: the NumPy one-liner keeps the integer dtype; cact computes integers in float64.)")
     print("\nDerivatives at the same x:")
-    for act in ELEMENTWISE:
+    for act in ELEMENTWISE:   # (at the bench's parameters: defaults, and required ones set)
         name = act.name + "_grad"
-        print(f"{name:>16}: {getattr(cact, name)(_X)}")
+        print(f"{name:>16}: {getattr(cact, name)(_X, **_bench._params(act.name))}")
     print(f"{'softmax_grad':>16}: (vector-Jacobian product with g = [1, 0, 0, 0, 0]) "
           f"{cact.softmax_grad(np.array([1, 2, 3, 4, 5]), grad_output=np.eye(5)[0])}")
 

@@ -4,6 +4,7 @@ same plain way) and PyTorch's CPU kernels when torch is importable, on built-in 
 Each row times one call of each implementation: the median of interleaved repeats (A B C A B C ...),
 each repeat a loop long enough to be timed reliably, so a noisy neighbour hits all of them alike.
 """
+import functools
 import statistics
 import sys
 import time
@@ -43,6 +44,12 @@ def _params(name, a=None):
             continue
         out[p.name] = act.bench_params.get(p.name, act.test_params[0][p.name] if p.default is REQUIRED else p.default)
     return out
+
+
+def bound(name, a=None):
+    """(f, f_grad) of cact with the bench's parameters bound (required ones included)"""
+    kw = _params(name, a)
+    return functools.partial(getattr(cact, name), **kw), functools.partial(getattr(cact, name + "_grad"), **kw)
 
 
 def numpy_impls(name, x, a=None, **kw):

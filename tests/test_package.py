@@ -35,3 +35,12 @@ def test_bench_command_runs_and_accepts_both(tmp_path):
         ("backward", "float32"), ("backward", "float64"), ("forward", "float32"), ("forward", "float64")]
     bad = subprocess.run(cmd[:-6] + ["--dtype", "float16"], capture_output=True, text=True, cwd=tmp_path)
     assert bad.returncode == 2 and "--dtype" in bad.stderr
+
+
+def test_demo_command_runs_every_derivative(capsys):
+    from cact.__main__ import main
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    from cact._registry import ELEMENTWISE
+    for act in ELEMENTWISE:
+        assert act.name + "_grad:" in out

@@ -19,7 +19,7 @@ import numpy as np
 
 import cact
 from cact._registry import ELEMENTWISE
-from cact._bench import FROM_Y, at_line_offset as at, time_interleaved
+from cact._bench import FROM_Y, at_line_offset as at, bound, time_interleaved
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -37,8 +37,8 @@ def main():
     xv, gv = rng.standard_normal(n) * 3, rng.standard_normal(n)
     print(f"n = {n:,}, {dt}; out= at the inputs' offset ('same') or 16 / 32 bytes from it; new results")
     for name in args.functions.split(","):
-        grad = getattr(cact, name + "_grad")
-        src = getattr(cact, name)(xv) if name in FROM_Y else xv
+        f, grad = bound(name)
+        src = f(xv) if name in FROM_Y else xv
 
         def call(a, g, out=None):
             if name in FROM_Y:

@@ -13,12 +13,12 @@ import tracemalloc
 import numpy as np
 
 import cact
-from cact._bench import FUNCTIONS, time_interleaved
+from cact._bench import FUNCTIONS, bound, time_interleaved
 from cact._registry import KERNELS
 
 SLOPES = np.full(64, 0.1)
 ROWS = {"prelu": 64, "softmax": 1000}  # these run on (n / k, k) matrices: channels, rows
-FORWARD = {name: (lambda x, f=getattr(cact, name), **kw: f(x, **kw)) for name in FUNCTIONS}
+FORWARD = {name: (lambda x, f=bound(name)[0], **kw: f(x, **kw)) for name in FUNCTIONS}
 FORWARD["prelu"] = lambda x, **kw: cact.prelu(x, SLOPES, **kw)
 # compute-bound: they should scale with the threads (the memory-bound ones share the bus)
 COMPUTE_BOUND = [k.name for k in KERNELS if k.steal and k.name in FORWARD]
@@ -50,7 +50,7 @@ def main():
         return min(timeit.repeat(call, number=20000, repeat=7)) / 20000
     base, base_out = best(lambda: np.maximum(s, 0)), best(lambda: np.maximum(s, 0, out=so))
     for name in [n for n in FUNCTIONS if n != "prelu"]:
-        f = getattr(cact, name)
+        f = bound(name)[0]
         a = s.reshape(1, 16) if name == "softmax" else s
         ao = so.reshape(1, 16) if name == "softmax" else so
         t, to = best(lambda: f(a)), best(lambda: f(a, out=ao))
@@ -63,7 +63,7 @@ def main():
     before = cact.get_num_threads()
     small, small_out = x[:262144].copy(), np.empty(262144, np.float32)
     for name in COMPUTE_BOUND:
-        f = getattr(cact, name)
+        f = bound(name)[0]
 
         def timed(threads, a, o):
             def call():

@@ -15,7 +15,7 @@ import numpy as np
 
 import cact
 from cact._registry import ELEMENTWISE
-from cact._bench import time_interleaved
+from cact._bench import _params, bound, time_interleaved
 
 try:
     import cact_old
@@ -47,7 +47,7 @@ def torch_view(tbase, base, v):
                             (v.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // size)
 
 
-TORCH = {a.name: (lambda t, a=a: a.torch(torch, t)) for a in ELEMENTWISE}   # (default parameters)
+TORCH = {a.name: (lambda t, a=a: a.torch(torch, t, **_params(a.name))) for a in ELEMENTWISE}   # (the bench's parameters)
 
 
 def softmax_cases(dtype):
@@ -99,7 +99,7 @@ def main():
             continue
         fns, labels = [], []
         for label, v in vs.items():
-            fns.append(lambda v=v: getattr(cact, name)(v))
+            fns.append(lambda v=v, f=bound(name)[0]: f(v))
             labels.append((label, "cact", v.size))
             if cact_old is not None:
                 fns.append(lambda v=v: getattr(cact_old, name)(v))

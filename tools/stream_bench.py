@@ -16,15 +16,15 @@ import numpy as np
 
 import cact
 from cact import _dispatch
-from cact._bench import FROM_Y, make_input, time_interleaved
+from cact._bench import FROM_Y, bound, make_input, time_interleaved
 
 MB = [0.5, 1, 2, 4, 8, 16, 64]
 
 
 def calls(name, x, g, a, out):
-    f, fg = getattr(cact, name), getattr(cact, name + "_grad")
+    f, fg = bound(name, a)
     if name == "prelu":
-        return {"fwd": lambda: f(x, a), "fwd out=": lambda: f(x, a, out=out)}
+        return {"fwd": lambda: f(x), "fwd out=": lambda: f(x, out=out)}
     if name in FROM_Y:
         y = f(x)
         bwd = {"bwd(y)": lambda: fg(y=y, grad_output=g), "bwd(y) out=": lambda: fg(y=y, grad_output=g, out=out)}
