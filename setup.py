@@ -33,6 +33,11 @@ from Cython.Tempita import sub as tempita_sub
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
+try:
+    from setuptools.modified import newer_group
+except ImportError:   # setuptools < 69
+    from distutils.dep_util import newer_group
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 KERNELS = os.path.join("cact", "kernels")
 
@@ -158,6 +163,9 @@ class BuildExt(build_ext):
 
     def build_extension(self, ext):
         src = os.path.join(KERNELS, "isa.c")
+        target = self.get_ext_fullpath(ext.name)
+        if not (self.force or newer_group(list(ext.sources) + list(ext.depends), target, "newer")):
+            return super().build_extension(ext)   # up to date: setuptools says so and links nothing
         pool = ThreadPoolExecutor(max_workers=len(ISAS))
         jobs = []
         for isa, flags in ISAS.items():

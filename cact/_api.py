@@ -98,15 +98,10 @@ def _declined():
 
 
 def _elementwise(k, op, x, p0, p1, grad_output, out, name="x"):
-    """Kernel family k's op (FWD, or GRAD: then BWD with grad_output) on x, into out or new"""
-    if grad_output is not None:
-        op = BWD
-    if out is None:   # a new result: the kernel module checks x (and g) and allocates, or says None
-        r = _new(k, op, x, grad_output, p0, p1)
-        if r is not None:
-            return r
-    elif (type(x) is np.ndarray and type(out) is np.ndarray and out.dtype is x.dtype
-          and (grad_output is None or type(grad_output) is np.ndarray)):
+    """Kernel family k's op (FWD, GRAD, or BWD with grad_output) on x, into out or a new array,
+    once the kernel module's own new result (_new, tried by the generated functions) declined"""
+    if (out is not None and type(x) is np.ndarray and type(out) is np.ndarray and out.dtype is x.dtype
+            and (grad_output is None or type(grad_output) is np.ndarray)):
         # out= of x's dtype: the contiguous kernel checks dtype, shape, layout, writeability and
         # overlap, and does nothing otherwise
         if _contig(k, op, x, grad_output, out, p0, p1, False):
@@ -182,36 +177,27 @@ def _elementwise_pair(act):
     p = ", ".join([f"_p{i}" for i in range(len(reals))] + ["0.0"] * (2 - len(reals)))
     if choice is None:
         ns["_k"] = KERNEL_INDEX[act.kernel]
-        pre += ""
-        kx = "_k"
     else:
         ns["_kernels"] = {c: KERNEL_INDEX[act.kernel[c]] for c in choice.choices}
         pre += f"    _k = _choice({choice.name}, {choice.name!r}, _kernels)\n"
-        kx = "_k"
-    # the common call (a new result) goes straight to the kernel module, one Python frame less
-    src = (f"def {act.name}(x{sig}, *, out=None):\n{pre}"
-           f"    if out is None:\n"
-           f"        r = _new({kx}, FWD, x, None, {p})\n"
-           f"        if r is not None:\n"
-           f"            return r\n"
-           f"    return _elementwise({kx}, FWD, x, {p}, None, out)\n")
+    def run(k, op, xa, g="grad_output", name="x", indent="    "):
+        """the body's call: a new result straight from the kernel module (one Python frame less for
+        the common call), else the checked path"""
+        return (f"{indent}if out is None:\n"
+                f"{indent}    r = _new({k}, {op}, {xa}, {g}, {p})\n"
+                f"{indent}    if r is not None:\n"
+                f"{indent}        return r\n"
+                f"{indent}return _elementwise({k}, {op}, {xa}, {p}, {g}, out, {name!r})\n")
+
+    bwd = "GRAD if grad_output is None else BWD"
+    src = f"def {act.name}(x{sig}, *, out=None):\n{pre}" + run("_k", "FWD", "x", g="None")
     if act.from_y:
         ns["_ky"] = KERNEL_INDEX[act.from_y]
         src += (f"def {act.name}_grad(x=None{sig}, *, grad_output=None, out=None, y=None):\n{pre}"
-                f"    if y is None and x is not None:\n"
-                f"        if out is None:\n"
-                f"            r = _new({kx}, GRAD if grad_output is None else BWD, x, grad_output, {p})\n"
-                f"            if r is not None:\n"
-                f"                return r\n"
-                f"        return _elementwise({kx}, GRAD, x, {p}, grad_output, out)\n"
-                f"    return _elementwise(_ky, GRAD, _x_or_y({act.name + '_grad'!r}, x, y), {p}, grad_output, out, 'y')\n")
+                f"    if y is None and x is not None:\n" + run("_k", bwd, "x", indent="        ")
+                + f"    y = _x_or_y({act.name + '_grad'!r}, x, y)\n" + run("_ky", bwd, "y", name="y"))
     else:
-        src += (f"def {act.name}_grad(x{sig}, *, grad_output=None, out=None):\n{pre}"
-                f"    if out is None:\n"
-                f"        r = _new({kx}, GRAD if grad_output is None else BWD, x, grad_output, {p})\n"
-                f"        if r is not None:\n"
-                f"            return r\n"
-                f"    return _elementwise({kx}, GRAD, x, {p}, grad_output, out)\n")
+        src += f"def {act.name}_grad(x{sig}, *, grad_output=None, out=None):\n{pre}" + run("_k", bwd, "x")
     exec(compile(src, f"<cact: {act.name}>", "exec"), ns)
     f, fg = ns[act.name], ns[act.name + "_grad"]
     for fn, grad in ((f, False), (fg, True)):

@@ -60,31 +60,33 @@ _ROWS = ("softmax", "softmax_y", "prelu")
 _NAMES = [k.name for k in KERNELS]
 
 
+def _policy(family):
+    """(get, set, index) of a family's policy in the drivers: (serial f32, serial f64, stream bytes[, steal])"""
+    if family in _ROWS:
+        return kernels.get_rows_policy, kernels.set_rows_policy, _ROWS.index(family)
+    return kernels.get_kernel_policy, kernels.set_kernel_policy, _NAMES.index(family)
+
+
+def _get_policy(family):
+    get, _, i = _policy(family)
+    return get(i)
+
+
+def _set_policy_slot(family, slot, value):
+    _, put, i = _policy(family)
+    pol = list(_get_policy(family))
+    pol[slot] = value
+    put(i, *pol)
+
+
 def get_serial_below():
     """{(family, 'f32' | 'f64'): elements up to which its kernels run serially}"""
-    out = {}
-    for i, name in enumerate(_NAMES):
-        pol = kernels.get_kernel_policy(i)
-        out[(name, "f32")], out[(name, "f64")] = pol[0], pol[1]
-    for i, name in enumerate(_ROWS):
-        pol = kernels.get_rows_policy(i)
-        out[(name, "f32")], out[(name, "f64")] = pol[0], pol[1]
-    return out
+    return {(name, sfx): _get_policy(name)[d] for name in _NAMES + list(_ROWS) for d, sfx in enumerate(("f32", "f64"))}
 
 
 def set_serial_below(family, sfx, n):
     """Tuning hook (tools/tune_threads.py): run `family`'s `sfx` kernels serially up to n elements"""
-    d = ("f32", "f64").index(sfx)
-    if family in _ROWS:
-        i = _ROWS.index(family)
-        pol = list(kernels.get_rows_policy(i))
-        pol[d] = n
-        kernels.set_rows_policy(i, *pol)
-    else:
-        i = _NAMES.index(family)
-        pol = list(kernels.get_kernel_policy(i))
-        pol[d] = n
-        kernels.set_kernel_policy(i, *pol)
+    _set_policy_slot(family, ("f32", "f64").index(sfx), n)
 
 
 def get_stream_from():
@@ -92,24 +94,13 @@ def get_stream_from():
     build cannot"""
     if not kernels.can_stream():
         return {}
-    out = {name: kernels.get_kernel_policy(i)[2] for i, name in enumerate(_NAMES)
-           if KERNELS[i].stream_mb is not None}
-    out.update({name: kernels.get_rows_policy(i)[2] for i, name in enumerate(_ROWS) if name in ROWS_STREAM_MB})
-    return {k: (v if v >= 0 else 2**62) for k, v in out.items()}
+    streamed = [k.name for k in KERNELS if k.stream_mb is not None] + [r for r in _ROWS if r in ROWS_STREAM_MB]
+    return {name: (v if v >= 0 else 2**62) for name in streamed for v in (_get_policy(name)[2],)}
 
 
 def set_stream_from(family, nbytes):
     """Tuning hook (tools/stream_bench.py): stream `family`'s outputs of at least nbytes"""
-    if family in _ROWS:
-        i = _ROWS.index(family)
-        pol = list(kernels.get_rows_policy(i))
-        pol[2] = nbytes
-        kernels.set_rows_policy(i, *pol)
-    else:
-        i = _NAMES.index(family)
-        pol = list(kernels.get_kernel_policy(i))
-        pol[2] = nbytes
-        kernels.set_kernel_policy(i, *pol)
+    _set_policy_slot(family, 2, nbytes)
 
 
 def _after_fork_in_child():

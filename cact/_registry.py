@@ -150,8 +150,8 @@ def _mp_softmax(mp, row):
     return [v / s for v in e]
 
 
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_ALPHA_DIGITS, _SELU_SCALE_DIGITS = "1.6732632423543772848170429916717", "1.0507009873554804934193349852946"
+_SELU_ALPHA, _SELU_SCALE = float(_SELU_ALPHA_DIGITS), float(_SELU_SCALE_DIGITS)
 _SELU_SA = 1.7580993408473768599402175208123   # scale * alpha, correctly rounded
 
 
@@ -175,16 +175,11 @@ def _mp_mish_grad(mp, x):
     return mp.tanh(sp) + x / (1 + mp.exp(-x)) / mp.cosh(sp) ** 2
 
 
-def _mp_selu(mp, x):
-    return _SELU_SCALE_MP(mp) * (x if x > 0 else _SELU_ALPHA_MP(mp) * mp.expm1(x))
-
-
-def _SELU_ALPHA_MP(mp):
-    return mp.mpf("1.6732632423543772848170429916717")
-
-
-def _SELU_SCALE_MP(mp):
-    return mp.mpf("1.0507009873554804934193349852946")
+def _mp_selu(mp, x, grad=False):
+    scale, alpha = mp.mpf(_SELU_SCALE_DIGITS), mp.mpf(_SELU_ALPHA_DIGITS)
+    if grad:
+        return scale * (1 if x > 0 else alpha * mp.exp(x))
+    return scale * (x if x > 0 else alpha * mp.expm1(x))
 
 
 def _flag(cond, x):
@@ -365,7 +360,7 @@ ACTIVATIONS = (
         kernel="selu",
         notes="Computed with expm1 and scale * alpha rounded once. The derivative at 0 is scale * alpha, as PyTorch's.",
         mp=_mp_selu,
-        mp_grad=lambda mp, x: _SELU_SCALE_MP(mp) * (1 if x > 0 else _SELU_ALPHA_MP(mp) * mp.exp(x)),
+        mp_grad=lambda mp, x: _mp_selu(mp, x, grad=True),
         numpy=lambda x: _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * (np.exp(x) - 1)),
         numpy_grad=lambda x: (_SELU_SCALE * np.where(x > 0, 1.0, _SELU_ALPHA * np.exp(x))).astype(x.dtype),
         torch=lambda torch, t: torch.nn.functional.selu(t),

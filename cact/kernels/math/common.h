@@ -153,9 +153,15 @@ CACT_INLINE double cact_mul_exp_t(double m, double t, double ks) {   /* m 2^k (1
     return cact_ldexp_ks(CACT_MADD(ms, t, ms), ks) * CACT_2M600;
 }
 
+/* the reduction of hi + lo (hi <= 0 or NaN) for cact_mul_exp_t: hi capped at CACT_EXP_LOW, where
+ * the lo part no longer counts; several factors m can share it */
+CACT_INLINE double cact_exp_reduce_neg(double hi, double lo, double *ks) {
+    double h = hi < CACT_EXP_LOW ? CACT_EXP_LOW : hi;       /* NaN stays NaN */
+    return cact_exp_reduce(h, h == hi ? lo : 0.0, ks);
+}
+
 CACT_INLINE double cact_mul_exp(double m, double hi, double lo) {
-    double ks, h = hi < CACT_EXP_LOW ? CACT_EXP_LOW : hi;       /* NaN stays NaN */
-    double t = cact_exp_reduce(h, h == hi ? lo : 0.0, &ks);
+    double ks, t = cact_exp_reduce_neg(hi, lo, &ks);
     return cact_mul_exp_t(m, t, ks);
 }
 

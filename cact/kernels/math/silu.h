@@ -15,11 +15,8 @@
 #define CACT_SILU_TERMS 18   /* of the 26: (0.35 / 3.4)^19 < 1e-18 */
 #define CACT_MUL_LOW -1200.0    /* factors m e^x with x below this are 0 anyway (|m| <= 2^400) */
 
-/* e^h for h = -|x| (NaN stays NaN): the reduction (t, ks) for cact_mul_exp_t */
-CACT_INLINE double cact_reduce_neg(double x, double *ks) {
-    double a = -fabs(x), h = a < CACT_EXP_LOW ? CACT_EXP_LOW : a;
-    return cact_exp_reduce(h, -0.0, ks);
-}
+/* the reduction of -|x| for cact_mul_exp_t (e and the factors m e share it) */
+CACT_INLINE double cact_reduce_neg(double x, double *ks) { return cact_exp_reduce_neg(-fabs(x), -0.0, ks); }
 
 /* silu = x / (1 + e) for x >= 0, x e / (1 + e) below (e = exp(-|x|)) */
 CACT_INLINE double cact_silu(double x) {

@@ -9,12 +9,6 @@
 #include "sigmoid.h"
 #include "relu.h"   /* cact_slope_trunc */
 
-/* log1p(e^-|v|) + max(v, 0) for v = vh + vl (|vl| tiny against |vh|) */
-CACT_INLINE double cact_softplus_dd(double vh, double vl) {
-    double a = fabs(vh), e = cact_mul_exp(1.0, -a, vh >= 0 ? -vl : vl);
-    return vh > 0 ? vh + (vl + cact_log1p01(e)) : cact_log1p01(e);
-}
-
 /* (max(v, 0) + log1p(e^-|v|)) / beta with max(v, 0) / beta = x exactly: x + L / beta above 0, no
  * overflow where beta x does (e is 0 there) */
 CACT_INLINE double cact_softplus(double x, double beta) {
@@ -39,7 +33,7 @@ CACT_INLINE double cact_softplus_grad(double x, double beta) {
     return cact_sigmoid_dd(vh, vl);
 }
 
-CACT_INLINE double cact_log_sigmoid(double x) { return -cact_softplus_dd(-x, 0.0); }
+CACT_INLINE double cact_log_sigmoid(double x) { return -cact_softplus(-x, 1.0); }
 CACT_INLINE double cact_log_sigmoid_grad(double x) { return cact_sigmoid(-x); }
 
 /* ---- float32 in float lanes (FMA builds: v = beta x as the float pair x (bh + bl) needs FMA) ---- */

@@ -15,9 +15,7 @@ CACT_INLINE double cact_tanh(double x) {
  * as t -> 1). 4 E is rounded once by cact_mul_exp_t, so results that are subnormal (|x| > 354)
  * keep their digits; (1 + E)^2 is carried as hi + lo, as in sigmoid's derivative. */
 CACT_INLINE double cact_tanh_grad(double x) {
-    double a = -2.0 * fabs(x), ks;
-    double h = a < CACT_EXP_LOW ? CACT_EXP_LOW : a;   /* NaN stays NaN */
-    double t = cact_exp_reduce(h, -0.0, &ks);
+    double ks, t = cact_exp_reduce_neg(-2.0 * fabs(x), -0.0, &ks);
     double E = cact_mul_exp_t(1.0, t, ks), E4 = cact_mul_exp_t(4.0, t, ks);
     double dh = 1.0 + E, dl = E - (dh - 1.0), p, pe;   /* dl exact: 1 >= E */
     cact_two_prod(dh, dh, &p, &pe);
