@@ -2,9 +2,10 @@
 
 Every elementwise activation of the registry (cact/_registry.py) gets its pair of functions
 here, generated from its row: `name(x, <params>, *, out=None)` and `name_grad(x, <params>, *,
-grad_output=None, out=None[, y=None])`, with the row's docstring. softmax and prelu, whose
-kernels work on rows and channels, are written out below; their docstrings come from the
-registry too.
+grad_output=None, out=None[, y=None])`, with the row's docstring; so does every gated unit
+(`name(x, axis=-1, *, out=None)`, its gate's kernels over the two halves). The row functions
+(softmax, log_softmax, softmin) and prelu, whose kernels work on rows and channels, are written
+out below; their docstrings come from the registry too.
 
 Conventions shared by every function (see README.md):
 - dtypes: float32 -> float32, float64 -> float64, float16 -> computed in float32, returned as
@@ -20,7 +21,7 @@ import math
 import numpy as np
 
 from cact._dispatch import kernels as K
-from cact._registry import ACTIVATIONS, KERNEL_INDEX, REQUIRED
+from cact._registry import ACTIVATIONS, BY_NAME, KERNEL_INDEX, REQUIRED, kernel_of
 from cact._checks import (
     F32,
     F64,
@@ -206,6 +207,69 @@ def _elementwise_pair(act):
     return f, fg
 
 
+# ---- the gated units: generated from the registry, the gate's kernels over the two halves ------
+
+def _gated(act, k, x, axis, grad_output, out, op):
+    """The gated unit `act` (gate kernel family k) of x: the forward (op FWD) with half of x's extent
+    along axis, or the backward step (BWD) with x's shape, from grad_output (ones when None: the
+    gradient of the sum of the outputs)."""
+    if out is None and type(axis) is int and type(x) is np.ndarray and (axis == -1 or axis == x.ndim - 1):
+        r = K.gated_new(k, op, act.second, x, grad_output)   # C-contiguous float32/float64, or None
+        if r is not None:
+            return r
+    a, result_dtype = as_input(x)
+    if a.ndim == 0:
+        raise ValueError(f"{act.name}: x must have at least one dimension (it is split in two along axis)")
+    ax = as_axis(axis, a.ndim)
+    n2 = a.shape[ax]
+    if n2 % 2:
+        raise ValueError(f"{act.name}: x has {n2} entries along axis {ax}; it must be even (two halves)")
+    half = a.shape[:ax] + (n2 // 2,) + a.shape[ax + 1:]
+    P, L = math.prod(a.shape[:ax]), n2 // 2 * math.prod(a.shape[ax + 1:])
+    g = None
+    if op == BWD:
+        g = (np.ones(half, a.dtype) if grad_output is None
+             else np.ascontiguousarray(as_grad_output(grad_output, a, shape=half)))
+    shape = half if op == FWD else a.shape
+    if out is not None:
+        check_out(out, shape, result_dtype)
+    xc = np.ascontiguousarray(a)
+    t = out
+    if not (out is not None and out.dtype is a.dtype and out.flags.c_contiguous and out.flags.aligned):
+        t = np.empty(shape, a.dtype)
+    if np.may_share_memory(t, xc):
+        xc = xc.copy()
+    if g is not None and np.may_share_memory(t, g):
+        g = g.copy()
+    if t.size:
+        K.gated(k, op, act.second, xc.reshape(P, 2 * L), None if g is None else g.reshape(P, L),
+                t.reshape(P, -1), 0.0, 0.0)
+    return _finish(t, out, result_dtype)
+
+
+def _gated_pair(act):
+    """(forward, backward) for a gated row: `name(x, axis=-1[, <gate's choice>], *, out=None)` and
+    `name_grad(x, axis=-1[, ...], *, grad_output=None, out=None)`"""
+    gate = BY_NAME[act.gate]
+    choice = next((p for p in act.params if p.choices), None)
+    ns = {"_gated": _gated, "_act": act, "_choice": _choice, "FWD": FWD, "BWD": BWD}
+    sig = "".join(f", {p.name}={p.default!r}" for p in act.params)
+    if choice is None:
+        ns["_k"], pre = KERNEL_INDEX[kernel_of(gate, {})], ""
+    else:
+        ns["_kernels"] = {c: KERNEL_INDEX[kernel_of(gate, {choice.name: c})] for c in choice.choices}
+        pre = f"    _k = _choice({choice.name}, {choice.name!r}, _kernels)\n"
+    src = (f"def {act.name}(x{sig}, *, out=None):\n{pre}    return _gated(_act, _k, x, axis, None, out, FWD)\n"
+           f"def {act.name}_grad(x{sig}, *, grad_output=None, out=None):\n{pre}"
+           f"    return _gated(_act, _k, x, axis, grad_output, out, BWD)\n")
+    exec(compile(src, f"<cact: {act.name}>", "exec"), ns)
+    f, fg = ns[act.name], ns[act.name + "_grad"]
+    for fn, grad in ((f, False), (fg, True)):
+        fn.__module__ = "cact"
+        fn.__doc__ = _doc(act, grad)
+    return f, fg
+
+
 # ---- prelu and softmax: kernels over channels and rows ------------------------------------------
 
 def prelu(x, alpha, *, axis=1, out=None):
@@ -336,6 +400,119 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     return out
 
 
+# ---- log_softmax and softmin -----------------------------------------------------------------
+
+def _rows_run(op, src, g, axis, out, name):
+    """log_softmax's row kernel (op 0 forward, 1 the backward step from x, 2 from y) along axis: the
+    rows contiguous (moved and copied when axis is not the memory's last), into out or a new array"""
+    a, result_dtype = as_input(src, name)
+    ax = as_axis(axis, a.ndim)
+    ga = None if g is None else as_grad_output(g, a, ref=name)
+    if out is not None:
+        check_out(out, a.shape, result_dtype)
+    if a.size == 0:
+        return _finish(np.empty(a.shape, a.dtype), out, result_dtype)
+    Kdim = a.shape[ax]
+    target = None
+    if out is not None and out.dtype is a.dtype and out.flags.aligned:
+        om = np.moveaxis(out, ax, -1)
+        if om.flags.c_contiguous:
+            target = om
+    xm = np.ascontiguousarray(np.moveaxis(a, ax, -1))
+    tm = target if target is not None else np.empty(xm.shape, a.dtype)
+    x2, t2 = xm.reshape(-1, Kdim), tm.reshape(-1, Kdim)
+    x2 = detach(x2, t2)
+    g2 = None
+    if ga is not None:
+        g2 = detach(np.ascontiguousarray(np.moveaxis(ga, ax, -1)).reshape(-1, Kdim), t2)
+    if K.log_softmax_rows(op, x2, g2, t2) is None:
+        _declined()
+    if target is not None:
+        return out
+    res = np.moveaxis(tm, -1, ax)
+    if out is None:
+        return _finish(np.ascontiguousarray(res), None, result_dtype)
+    np.copyto(out, res, casting="same_kind")
+    return out
+
+
+def _rows_fast(op, src, g, axis, out):
+    """the kernel module's own call for C-contiguous float32/float64 along the last axis (a new
+    result, or out of the same dtype and layout), or None"""
+    if type(src) is np.ndarray and type(axis) is int and src.ndim and (axis == -1 or axis == src.ndim - 1):
+        return K.log_softmax_rows(op, src, g, out)
+    return None
+
+
+def log_softmax(x, axis=-1, *, out=None):
+    r = _rows_fast(0, x, None, axis, out)
+    return r if r is not None else _rows_run(0, x, None, axis, out, "x")
+
+
+def log_softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
+    from_y = y is not None or x is None
+    src = _x_or_y("log_softmax_grad", x, y) if from_y else x
+    name = "y" if from_y else "x"
+    if grad_output is not None:
+        r = _rows_fast(2 if from_y else 1, src, grad_output, axis, out)
+        return r if r is not None else _rows_run(2 if from_y else 1, src, grad_output, axis, out, name)
+    # the Jacobian J[..., i, j] = delta_ij - p_j, p = exp(y)
+    a, result_dtype = as_input(src, name)
+    ax = as_axis(axis, a.ndim)
+    ym = np.moveaxis(a if from_y else log_softmax(a, ax), ax, -1)
+    Kdim = a.shape[ax]
+    if out is not None:
+        check_out(out, a.shape + (Kdim,), result_dtype)
+    jac = np.empty(ym.shape + (Kdim,), a.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        jac[...] = -np.exp(ym)[..., None, :]
+        np.einsum("...ii->...i", jac)[...] = -np.expm1(ym)
+    return _jacobian_out(jac, ax, out, result_dtype)
+
+
+def softmin(x, axis=-1, *, out=None):
+    a, result_dtype = as_input(x)
+    ax = as_axis(axis, a.ndim)
+    t = _target(a, out, result_dtype)
+    np.negative(a, out=t)
+    softmax(t, ax, out=t)
+    return _finish(t, out, result_dtype)
+
+
+def softmin_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
+    # softmin(x) = softmax(-x): its derivatives are softmax's at -x (or at y), negated
+    from_y = y is not None or x is None
+    src = _x_or_y("softmin_grad", x, y) if from_y else x
+    name = "y" if from_y else "x"
+    a, result_dtype = as_input(src, name)
+    as_axis(axis, a.ndim)
+    kw = {"y": a} if from_y else {"x": np.negative(a)}
+    if grad_output is None:
+        jac = softmax_grad(axis=axis, **kw)
+        np.negative(jac, out=jac)
+        return _finish(jac, None, result_dtype) if out is None else _copy_into(out, jac, result_dtype)
+    g = as_grad_output(grad_output, a, ref=name)
+    t = _target(a, out, result_dtype)
+    softmax_grad(axis=axis, grad_output=g, out=t, **kw)
+    np.negative(t, out=t)
+    return _finish(t, out, result_dtype)
+
+
+def _copy_into(out, r, result_dtype):
+    check_out(out, r.shape, result_dtype)
+    np.copyto(out, r.astype(result_dtype, copy=False), casting="same_kind")
+    return out
+
+
+def _jacobian_out(jac, ax, out, result_dtype):
+    """a Jacobian built with the row axis last ([..., i, j]) with i moved back to `ax`"""
+    jac = np.moveaxis(jac, -2, ax)
+    if out is None:
+        return _finish(np.ascontiguousarray(jac), None, result_dtype)
+    np.copyto(out, jac.astype(result_dtype, copy=False), casting="same_kind")
+    return out
+
+
 # ---- softmax plumbing -------------------------------------------------------------------------
 
 def _rows(a, ax):
@@ -348,12 +525,14 @@ def _rows(a, ax):
 
 
 # ---- the public functions, in the registry's order ---------------------------------------------
-_WRITTEN = {"prelu": (prelu, prelu_grad), "softmax": (softmax, softmax_grad)}
+_WRITTEN = {"prelu": (prelu, prelu_grad), "softmax": (softmax, softmax_grad),
+            "log_softmax": (log_softmax, log_softmax_grad), "softmin": (softmin, softmin_grad)}
+_MADE = {"elementwise": _elementwise_pair, "gated": _gated_pair}
 PUBLIC = {}
 for _act in ACTIVATIONS:
-    _pair = _elementwise_pair(_act) if _act.kind == "elementwise" else _WRITTEN[_act.name]
+    _pair = _MADE[_act.kind](_act) if _act.kind in _MADE else _WRITTEN[_act.name]
     for _fn, _grad in zip(_pair, (False, True)):
-        if _act.kind != "elementwise":
+        if _act.kind not in _MADE:
             _fn.__module__ = "cact"
             _fn.__doc__ = _doc(_act, _grad)
         PUBLIC[_fn.__name__] = _fn

@@ -15,7 +15,8 @@ import cact
 
 from cact._registry import ACTIVATIONS, BY_NAME, REQUIRED
 
-SOFTMAX_ROW = 1000   # softmax over rows of this length (one row when n is smaller)
+SOFTMAX_ROW = 1000   # softmax and its kin over rows of this length (one row when n is smaller)
+GATED_WIDTH = 2048   # gated units on (n / 2048, 2048): two halves of 1024 (one row when n is smaller)
 PRELU_CHANNELS = 64  # prelu on (n / 64, 64) with one slope per channel on axis 1
 FUNCTIONS = [a.name for a in ACTIVATIONS]   # every activation of the registry, its default parameters
 OPS = ["forward", "backward"]
@@ -24,8 +25,11 @@ FROM_Y = tuple(a.name for a in ACTIVATIONS if a.from_y)
 
 
 def _shape(name, n):
-    if name == "softmax":
+    if BY_NAME[name].kind == "rows":
         k = min(n, SOFTMAX_ROW)
+        return (n // k, k)
+    if BY_NAME[name].kind == "gated":
+        k = min(n - n % 2, GATED_WIDTH)
         return (n // k, k)
     if name == "prelu":
         return (max(1, n // PRELU_CHANNELS), PRELU_CHANNELS)
@@ -68,21 +72,33 @@ def numpy_impls(name, x, a=None, **kw):
             gx = times(g, act.numpy_grad(x, **kw))
             return gx, times(g, np.where(x > 0, x.dtype.type(0), x)).sum(axis=0)   # channels: axis 1
         return (lambda: act.numpy(x, **kw)), deriv
-    if name == "softmax":
+    if act.kind == "rows":
         def deriv(g=None):
-            y = act.numpy(x)
-            if g is None:  # the Jacobian
-                return y[..., :, None] * (np.eye(x.shape[-1], dtype=x.dtype) - y[..., None, :])
-            return y * (g - (g * y).sum(axis=-1, keepdims=True))
+            if g is None:  # the Jacobian, from unit vectors (softmax's in closed form)
+                if name == "softmax":
+                    y = act.numpy(x)
+                    return y[..., :, None] * (np.eye(x.shape[-1], dtype=x.dtype) - y[..., None, :])
+                eye = np.eye(x.shape[-1], dtype=x.dtype)
+                return np.stack([act.numpy_vjp(x, np.broadcast_to(e, x.shape)) for e in eye], axis=-2)
+            return act.numpy_vjp(x, g)
         return (lambda: act.numpy(x)), deriv
+    if act.kind == "gated":
+        return (lambda: act.numpy(x, **kw)), (lambda g=None: act.numpy_vjp(
+            x, np.ones(_half(x.shape), x.dtype) if g is None else g, **kw))
     return (lambda: act.numpy(x, **kw)), (lambda g=None: times(g, act.numpy_grad(x, **kw)))
 
 
 def numpy_backward_from_y(name, y, g):
     """The backward step from the forward's output y, written the plain NumPy way."""
-    if name == "softmax":
-        return lambda: y * (g - (g * y).sum(axis=-1, keepdims=True))
-    return lambda: g * BY_NAME[name].numpy_grad_y(y)
+    act = BY_NAME[name]
+    if act.kind == "rows":
+        return lambda: act.numpy_vjp_y(y, g)
+    return lambda: g * act.numpy_grad_y(y)
+
+
+def _half(shape):
+    """a gated unit's output shape for x of `shape` (halves along the last axis)"""
+    return shape[:-1] + (shape[-1] // 2,)
 
 
 def _numpy_impls(name, x, g, a):
@@ -97,7 +113,7 @@ def make_input(name, n, dtype, seed=0):
     rng = np.random.default_rng(seed)
     shape = _shape(name, n)
     x = (rng.standard_normal(shape) * 3).astype(dtype)
-    g = rng.standard_normal(shape).astype(dtype)
+    g = rng.standard_normal(_half(shape) if BY_NAME[name].kind == "gated" else shape).astype(dtype)
     a = rng.uniform(0.01, 0.3, shape[-1]).astype(dtype) if name == "prelu" else None
     return x, g, a
 

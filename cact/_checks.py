@@ -54,14 +54,17 @@ def as_input(x, name="x"):
     return a.astype(compute), result
 
 
-def as_grad_output(g, a, name="grad_output", ref="x"):
-    """grad_output as an array of x's (`ref`'s) compute dtype and shape."""
+def as_grad_output(g, a, name="grad_output", ref="x", shape=None):
+    """grad_output as an array of x's (`ref`'s) compute dtype and shape (or `shape`: the output's of
+    a gated unit)."""
     ga = g if type(g) is np.ndarray else np.asarray(g)
     if ga.dtype is not a.dtype:
         _compute_dtypes(ga.dtype, name)  # rejects complex, object, ...
         ga = ga.astype(a.dtype)
-    if ga.shape != a.shape:
+    if shape is None and ga.shape != a.shape:
         raise ValueError(f"{name} has shape {ga.shape}, but {ref} has shape {a.shape}; they must match")
+    if shape is not None and ga.shape != shape:
+        raise ValueError(f"{name} has shape {ga.shape}, but the output has shape {shape}; they must match")
     return ga if ga.flags.aligned else ga.copy()
 
 

@@ -44,7 +44,7 @@ class Param:
 class Activation:
     """A public activation: `name(x, <params>, *, out=None)` and `name_grad(...)`."""
     name: str
-    kind: str                       # "elementwise" | "softmax" | "prelu"
+    kind: str                       # "elementwise" | "rows" (softmax and kin) | "gated" | "prelu"
     summary: str                    # the docstring's first line
     formula: str                    # f(x), for the README table and the docstring
     derivative: str                 # f'(x)
@@ -70,6 +70,14 @@ class Activation:
     bench_params: dict = field(default_factory=dict)
     torch_rtol: Optional[float] = None   # where PyTorch's float64 result is known to be less exact
     rule: Optional[Callable] = None   # rule(*real parameters): raises ValueError naming them
+    # rows and gated units: the backward step (vector-Jacobian product) in NumPy, from x and from y
+    numpy_vjp: Optional[Callable] = None      # (x, g, **params) -> g J(x)
+    numpy_vjp_y: Optional[Callable] = None    # (y, g, **params) -> g J from the output y (rows)
+    mp_vjp: Optional[Callable] = None         # rows: (mpmath, row, g_row) -> g J of one row
+    # gated units: the elementwise row whose function gates one half (its mpmath, NumPy and kernels
+    # are the gate's), and whether the gate acts on the second half (glu) or the first
+    gate: Optional[str] = None
+    second: bool = False
 
 
 # ---- the kernel families (their order is the C table's) ------------------------------------------
@@ -223,6 +231,80 @@ def _mp_tanhshrink(mp, x):
 def _np_softmax(x, axis=-1):
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
+
+
+def _np_log_softmax(x, axis=-1):
+    d = x - x.max(axis=axis, keepdims=True)
+    return d - np.log(np.exp(d).sum(axis=axis, keepdims=True))
+
+
+def _np_softmax_vjp_y(y, g, axis=-1):
+    return y * (g - (g * y).sum(axis=axis, keepdims=True))
+
+
+def _mp_softmax_vjp(mp, row, grow):
+    y = _mp_softmax(mp, row)
+    dot = mp.fsum(mp.mpf(float(gi)) * yi for gi, yi in zip(grow, y))
+    return [yi * (mp.mpf(float(gi)) - dot) for gi, yi in zip(grow, y)]
+
+
+def _mp_log_softmax(mp, row):
+    m = max(mp.mpf(float(v)) for v in row)
+    L = mp.log(mp.fsum(mp.exp(mp.mpf(float(v)) - m) for v in row if np.isfinite(v)))
+    return [mp.mpf(float(v)) - m - L if np.isfinite(v) else mp.mpf(float(v)) for v in row]
+
+
+def _mp_log_softmax_vjp(mp, row, grow):
+    S = mp.fsum(mp.mpf(float(gi)) for gi in grow)
+    return [mp.mpf(float(gi)) - p * S for gi, p in zip(grow, _mp_softmax(mp, row))]
+
+
+def _halves(x, axis):
+    """the two halves of x along axis (gated units)"""
+    return np.split(x, 2, axis=axis)
+
+
+def _np_gated(name, x, axis=-1, **kw):
+    act = BY_NAME[name]
+    a, b = _halves(x, axis)
+    gate = BY_NAME[act.gate]
+    return a * gate.numpy(b, **kw) if act.second else gate.numpy(a, **kw) * b
+
+
+def _np_gated_vjp(name, x, g, axis=-1, **kw):
+    act = BY_NAME[name]
+    a, b = _halves(x, axis)
+    gate = BY_NAME[act.gate]
+    u, v = (b, a) if act.second else (a, b)
+    du, dv = g * v * gate.numpy_grad(u, **kw), g * gate.numpy(u, **kw)
+    return np.concatenate((dv, du) if act.second else (du, dv), axis=axis)
+
+
+_GATED_SAVED = {}
+
+
+def _torch_gated(name, torch, t, axis=-1, **kw):
+    """act(u) * v as PyTorch users write it: two ops on t.chunk(2, axis)"""
+    act = BY_NAME[name]
+    gate = BY_NAME[act.gate]
+    a, b = t.chunk(2, axis)
+    return a * gate.torch(torch, b, **kw) if act.second else gate.torch(torch, a, **kw) * b
+
+
+def _torch_gated_bwd(name, torch, g, t, y, axis=-1, **kw):
+    """PyTorch's autograd backward of _torch_gated: the gate's aten backward of g v, g times the
+    forward's saved act(u), and the cat that chunk's backward is"""
+    act = BY_NAME[name]
+    gate = BY_NAME[act.gate]
+    a, b = t.chunk(2, axis)
+    u, v = (b, a) if act.second else (a, b)
+    key = (name, t.data_ptr(), t.shape, t.dtype, tuple(sorted(kw.items())))
+    if key not in _GATED_SAVED:   # the forward's saved activation, made once per input
+        _GATED_SAVED.clear()
+        _GATED_SAVED[key] = gate.torch(torch, u, **kw)
+    du = gate.torch_bwd(torch, g * v, u, None, **kw)
+    dv = g * _GATED_SAVED[key]
+    return torch.cat((dv, du) if act.second else (du, dv), axis)
 
 
 _INF = float("inf")
@@ -538,7 +620,7 @@ ACTIVATIONS = (
         test_params=({"alpha": 0.25},),
     ),
     Activation(
-        "softmax", "softmax", "Softmax along `axis` (default: the last).",
+        "softmax", "rows", "Softmax along `axis` (default: the last).",
         "e^(x_i - m) / sum_j e^(x_j - m), m = max", "J = diag(y) - y y^T; VJP y (g - sum(g y))",
         params=(Param("axis", -1),), from_y="rows", from_y_formula="y (g - sum(g y))",
         grad_notes=("With grad_output=g: the vector-Jacobian product y * (g - sum(g * y, axis)), y = softmax(x), "
@@ -554,12 +636,103 @@ ACTIVATIONS = (
         numpy=lambda x, axis=-1: _np_softmax(x, axis),
         torch=lambda torch, t, axis=-1: torch.softmax(t, axis),
         torch_bwd=lambda torch, g, t, y, axis=-1: torch.ops.aten._softmax_backward_data(g, y, axis, t.dtype),
+        numpy_vjp=lambda x, g, axis=-1: _np_softmax_vjp_y(_np_softmax(x, axis), g, axis),
+        numpy_vjp_y=_np_softmax_vjp_y, mp_vjp=_mp_softmax_vjp,
+        test_params=({"axis": -1},),
+    ),
+    Activation(
+        "log_softmax", "rows", "Log-softmax along `axis` (default: the last).",
+        "x_i - m - log(sum_j e^(x_j - m)), m = max", "J = I - 1 p^T, p = softmax(x); VJP g - p sum(g)",
+        params=(Param("axis", -1),), from_y="rows", from_y_formula="g - exp(y) sum(g)",
+        grad_notes=("With grad_output=g: the vector-Jacobian product g - softmax(x) * sum(g, axis), x's shape. "
+                    "Without it: the full Jacobian, shape x.shape + (K,), J[..., i, j] = delta_ij - p_j (the "
+                    "diagonal as -expm1(y_i): 1 - p_i without cancellation).\n\ny=: start from the forward's "
+                    "output y = log_softmax(x, axis) instead of x, as PyTorch's _log_softmax_backward_data "
+                    "does: g - exp(y) * sum(g). Pass x or y, not both."),
+        notes=("Computed as (x - m) - log1p(s - 1), s - 1 summed without the max's own term: accurate where "
+               "one entry dominates (its value is then tiny). Entries of -inf give -inf; a row that is all "
+               "-inf, or holds NaN or +inf, gives NaN. Along an axis other than the last, or on a "
+               "non-contiguous x, the rows go through a contiguous copy."),
+        mp=_mp_log_softmax, mp_vjp=_mp_log_softmax_vjp,
+        numpy=_np_log_softmax,
+        numpy_vjp=lambda x, g, axis=-1: g - _np_softmax(x, axis) * g.sum(axis=axis, keepdims=True),
+        numpy_vjp_y=lambda y, g, axis=-1: g - np.exp(y) * g.sum(axis=axis, keepdims=True),
+        torch=lambda torch, t, axis=-1: torch.log_softmax(t, axis),
+        torch_bwd=lambda torch, g, t, y, axis=-1: torch.ops.aten._log_softmax_backward_data(g, y, axis, t.dtype),
+        test_params=({"axis": -1},),
+    ),
+    Activation(
+        "softmin", "rows", "Softmin along `axis` (default: the last): softmax(-x).",
+        "e^(m - x_i) / sum_j e^(m - x_j), m = min", "J = -(diag(y) - y y^T); VJP -y (g - sum(g y))",
+        params=(Param("axis", -1),), from_y="rows", from_y_formula="-y (g - sum(g y))",
+        grad_notes=("With grad_output=g: the vector-Jacobian product -y * (g - sum(g * y, axis)), y = softmin(x). "
+                    "Without it: the full Jacobian, shape x.shape + (K,), J[..., i, j] = -y_i (delta_ij - y_j)."
+                    "\n\ny=: start from the forward's output y = softmin(x, axis) instead of x. Pass x or y, "
+                    "not both."),
+        notes=("softmax of -x (negation is exact: softmax's accuracy); as in PyTorch, -x is formed first, one "
+               "more pass over the data. Entries of +inf give exactly 0; a row that is all +inf, or holds NaN "
+               "or -inf, gives NaN."),
+        mp=lambda mp, row: _mp_softmax(mp, [-v for v in row]),
+        mp_vjp=lambda mp, row, grow: [-v for v in _mp_softmax_vjp(mp, [-v for v in row], grow)],
+        numpy=lambda x, axis=-1: _np_softmax(-x, axis),
+        numpy_vjp=lambda x, g, axis=-1: -_np_softmax_vjp_y(_np_softmax(-x, axis), g, axis),
+        numpy_vjp_y=lambda y, g, axis=-1: -_np_softmax_vjp_y(y, g, axis),
+        torch=lambda torch, t, axis=-1: torch.nn.functional.softmin(t, axis),
+        torch_bwd=lambda torch, g, t, y, axis=-1: -torch.ops.aten._softmax_backward_data(g, y, axis, t.dtype),
+        test_params=({"axis": -1},),
+    ),
+    Activation(
+        "glu", "gated", "Gated linear unit: a * sigmoid(b), a and b the first and second halves of x along `axis`.",
+        "a s(b)", "d/da = g s(b); d/db = g a s(b) (1 - s(b))",
+        params=(Param("axis", -1),), gate="sigmoid", second=True,
+        notes="As torch.nn.functional.glu: the gate acts on the second half.",
+        numpy=lambda x, axis=-1: _np_gated("glu", x, axis),
+        numpy_vjp=lambda x, g, axis=-1: _np_gated_vjp("glu", x, g, axis),
+        torch=lambda torch, t, axis=-1: torch.nn.functional.glu(t, axis),
+        torch_bwd=lambda torch, g, t, y, axis=-1: torch.ops.aten.glu_backward(g, t, axis),
+        test_params=({"axis": -1},),
+    ),
+    Activation(
+        "swiglu", "gated", "SwiGLU: silu(a) * b, a and b the first and second halves of x along `axis`.",
+        "silu(a) b", "d/da = g b silu'(a); d/db = g silu(a)",
+        params=(Param("axis", -1),), gate="silu",
+        notes="The gate acts on the first half (the transformer convention: silu(x W) * (x V), [W V] one matrix).",
+        numpy=lambda x, axis=-1: _np_gated("swiglu", x, axis),
+        numpy_vjp=lambda x, g, axis=-1: _np_gated_vjp("swiglu", x, g, axis),
+        torch=lambda torch, t, axis=-1: _torch_gated("swiglu", torch, t, axis),
+        torch_bwd=lambda torch, g, t, y, axis=-1: _torch_gated_bwd("swiglu", torch, g, t, y, axis),
+        test_params=({"axis": -1},),
+    ),
+    Activation(
+        "geglu", "gated", "GEGLU: gelu(a) * b, a and b the first and second halves of x along `axis`.",
+        "gelu(a) b", "d/da = g b gelu'(a); d/db = g gelu(a)",
+        params=(Param("axis", -1), Param("approximate", "tanh", choices=("tanh", "none"))), gate="gelu",
+        notes=('The gate acts on the first half; approximate as gelu\'s ("tanh", the default, or "none", '
+               "the exact x Phi(x)): the BERT/T5 GEGLU uses the tanh form."),
+        numpy=lambda x, axis=-1, approximate="tanh": _np_gated("geglu", x, axis, approximate=approximate),
+        numpy_vjp=lambda x, g, axis=-1, approximate="tanh": _np_gated_vjp("geglu", x, g, axis, approximate=approximate),
+        torch=lambda torch, t, axis=-1, approximate="tanh": _torch_gated("geglu", torch, t, axis, approximate=approximate),
+        torch_bwd=lambda torch, g, t, y, axis=-1, approximate="tanh": _torch_gated_bwd(
+            "geglu", torch, g, t, y, axis, approximate=approximate),
+        test_params=({"axis": -1, "approximate": "tanh"}, {"axis": -1, "approximate": "none"}),
+    ),
+    Activation(
+        "reglu", "gated", "ReGLU: relu(a) * b, a and b the first and second halves of x along `axis`.",
+        "relu(a) b", "d/da = g b relu'(a) (0 at a = 0); d/db = g relu(a)",
+        params=(Param("axis", -1),), gate="relu",
+        notes="The gate acts on the first half.",
+        numpy=lambda x, axis=-1: _np_gated("reglu", x, axis),
+        numpy_vjp=lambda x, g, axis=-1: _np_gated_vjp("reglu", x, g, axis),
+        torch=lambda torch, t, axis=-1: _torch_gated("reglu", torch, t, axis),
+        torch_bwd=lambda torch, g, t, y, axis=-1: _torch_gated_bwd("reglu", torch, g, t, y, axis),
         test_params=({"axis": -1},),
     ),
 )
 
 BY_NAME = {a.name: a for a in ACTIVATIONS}
 ELEMENTWISE = tuple(a for a in ACTIVATIONS if a.kind == "elementwise")
+ROWWISE = tuple(a for a in ACTIVATIONS if a.kind == "rows")
+GATED = tuple(a for a in ACTIVATIONS if a.kind == "gated")
 
 
 def kernel_of(act, params):
@@ -570,7 +743,7 @@ def kernel_of(act, params):
     return act.kernel
 
 
-def variants(kinds=("elementwise", "softmax", "prelu")):
+def variants(kinds=("elementwise", "rows", "gated", "prelu")):
     """(id, Activation, keyword parameters) for every tested variant: each test_params entry of
     each activation of these kinds (gelu: 'gelu_tanh' and 'gelu_none')."""
     out = []

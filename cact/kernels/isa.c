@@ -12,6 +12,7 @@
 #include "math/softmax.h"
 #include "math/prelu.h"
 #include "driver/table.h"
+#include "math/gated.h"
 
 #ifndef CACT_ISA
 #error "compile with -DCACT_ISA=baseline|avx2|avx512"

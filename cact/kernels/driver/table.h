@@ -59,6 +59,16 @@ typedef struct {
       float *buf), (y, g, out, K, R, buf))                                                                       \
     V(cact_softmax_vjp_y_rows_f64, (const double *y, const double *g, double *out, Py_ssize_t K, Py_ssize_t R,    \
       double *buf), (y, g, out, K, R, buf))                                                                      \
+    V(cact_log_softmax_row_f32, (const float *x, float *y, Py_ssize_t K), (x, y, K))                              \
+    V(cact_log_softmax_row_f64, (const double *x, double *y, Py_ssize_t K), (x, y, K))                            \
+    V(cact_log_softmax_vjp_row_f32, (const float *x, const float *g, float *out, Py_ssize_t K, int from_y),       \
+      (x, g, out, K, from_y))                                                                                    \
+    V(cact_log_softmax_vjp_row_f64, (const double *x, const double *g, double *out, Py_ssize_t K, int from_y),    \
+      (x, g, out, K, from_y))                                                                                    \
+    V(cact_gated_f32, (const cact_ew_kernel *e, int op, int second, const float *a, const float *b,               \
+      const float *g, float *ya, float *yb, Py_ssize_t n, const cact_par *P), (e, op, second, a, b, g, ya, yb, n, P)) \
+    V(cact_gated_f64, (const cact_ew_kernel *e, int op, int second, const double *a, const double *b,             \
+      const double *g, double *ya, double *yb, Py_ssize_t n, const cact_par *P), (e, op, second, a, b, g, ya, yb, n, P)) \
     R(int, cact_prelu_pairs_f32, (const double *alpha, Py_ssize_t C, Py_ssize_t rows, float *ah, float *al),     \
       (alpha, C, rows, ah, al))                                                                                  \
     V(cact_prelu_fwd_block_pairs_f32, (const float *x, const float *ah, const float *al, float *y, Py_ssize_t o0, \
@@ -131,5 +141,6 @@ static inline Py_ssize_t cact_stream_align(void) { return cact_k->stream_align; 
 static inline int cact_stream_wide(void) { return cact_k->stream_wide; }
 static inline cact_ew_fn cact_ew_block(int k, int op, int f64) { return cact_k->ew[k].block[op][f64]; }
 static inline cact_ew_fn cact_ew_stream(int k, int op, int f64) { return cact_k->ew[k].stream[op][f64]; }
+static inline const cact_ew_kernel *cact_ew_kernel_at(int k) { return &cact_k->ew[k]; }
 #endif
 #endif

@@ -375,6 +375,7 @@ CACT_INLINE double cact_dot2_bound(double S, Py_ssize_t K) {
 #define CACT_ROW_PANEL CACT_PANEL_F32
 #define CACT_ROW_SHORT_K CACT_SHORT_K_F32
 #include "softmax_rows.inc"
+#include "log_softmax_rows.inc"
 #undef CACT_T
 #undef CACT_ROWFN
 #undef CACT_ROW_EXP
@@ -393,6 +394,7 @@ CACT_INLINE double cact_dot2_bound(double S, Py_ssize_t K) {
 #define CACT_ROW_PANEL CACT_PANEL_F64
 #define CACT_ROW_SHORT_K CACT_SHORT_K_F64
 #include "softmax_rows.inc"
+#include "log_softmax_rows.inc"
 #undef CACT_T
 #undef CACT_ROWFN
 #undef CACT_ROW_EXP
