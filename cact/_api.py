@@ -456,16 +456,17 @@ def log_softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     if grad_output is not None:
         r = _rows_fast(2 if from_y else 1, src, grad_output, axis, out)
         return r if r is not None else _rows_run(2 if from_y else 1, src, grad_output, axis, out, name)
-    # the Jacobian J[..., i, j] = delta_ij - p_j, p = exp(y)
+    # the Jacobian J[..., i, j] = delta_ij - p_j: p = softmax(x) (from y: exp(y)), the diagonal
+    # 1 - p_i as -expm1(y_i), without cancellation
     a, result_dtype = as_input(src, name)
     ax = as_axis(axis, a.ndim)
-    ym = np.moveaxis(a if from_y else log_softmax(a, ax), ax, -1)
     Kdim = a.shape[ax]
     if out is not None:
         check_out(out, a.shape + (Kdim,), result_dtype)
+    ym = np.moveaxis(a if from_y else log_softmax(a, ax), ax, -1)
     jac = np.empty(ym.shape + (Kdim,), a.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
-        jac[...] = -np.exp(ym)[..., None, :]
+        jac[...] = -(np.exp(ym) if from_y else np.moveaxis(softmax(a, ax), ax, -1))[..., None, :]
         np.einsum("...ii->...i", jac)[...] = -np.expm1(ym)
     return _jacobian_out(jac, ax, out, result_dtype)
 

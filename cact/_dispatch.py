@@ -49,6 +49,7 @@ def apply_policies():
     set_stream_from experiments: tools/tune_threads.py, tools/stream_bench.py)."""
     for i, k in enumerate(KERNELS):
         kernels.set_kernel_policy(i, k.serial[0], k.serial[1], stream_bytes(k.stream_mb), k.steal)
+        kernels.set_kernel_exact(i, k.exact)
     for i, name in enumerate(("softmax", "softmax_y", "prelu")):
         s = ROWS_SERIAL[name]
         kernels.set_rows_policy(i, s[0], s[1], stream_bytes(ROWS_STREAM_MB.get(name)))

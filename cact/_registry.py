@@ -30,6 +30,8 @@ class Kernel:
     stream_mb: Optional[tuple] = None   # outputs from this many MB written by non-temporal stores,
                                         # (AVX-512 build, AVX2 build or None); tools/stream_bench.py
     steal: bool = False             # threads finish each other's pieces (compute-bound loops)
+    exact: bool = False             # values exact and derivatives 0 or 1 in float32 too (relu):
+                                    # gated units then need no underflow guard (kernels/math/gated.h)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ class Activation:
     numpy_vjp: Optional[Callable] = None      # (x, g, **params) -> g J(x)
     numpy_vjp_y: Optional[Callable] = None    # (y, g, **params) -> g J from the output y (rows)
     mp_vjp: Optional[Callable] = None         # rows: (mpmath, row, g_row) -> g J of one row
+    mp_vjp_y: Optional[Callable] = None       # rows: (mpmath, y_row, g_row) -> the same from the y given
+    mp_vjp_terms: Optional[Callable] = None   # rows: (mpmath, row, g_row) -> the size of the terms each
+                                              # VJP entry is the difference of (its error bound's scale)
     # gated units: the elementwise row whose function gates one half (its mpmath, NumPy and kernels
     # are the gate's), and whether the gate acts on the second half (glu) or the first
     gate: Optional[str] = None
@@ -84,7 +89,7 @@ class Activation:
 KERNELS = (
     Kernel("sigmoid", "sigmoid.h", serial=(8192, 1024), stream_mb=(24, None), steal=True),
     Kernel("sigmoid_y", "sigmoid.h", forward=False, serial=(16384, 16384), stream_mb=(3, 16)),
-    Kernel("relu", "relu.h", serial=(32768, 16384), stream_mb=(3, 16)),
+    Kernel("relu", "relu.h", serial=(32768, 16384), stream_mb=(3, 16), exact=True),
     Kernel("leaky_relu", "relu.h", serial=(16384, 16384), stream_mb=(3, 16)),
     Kernel("elu", "elu.h", serial=(4096, 8192), steal=True),
     Kernel("gelu_tanh", "gelu.h", serial=(2048, 512), steal=True),
@@ -248,6 +253,20 @@ def _mp_softmax_vjp(mp, row, grow):
     return [yi * (mp.mpf(float(gi)) - dot) for gi, yi in zip(grow, y)]
 
 
+def _mp_vjp_y(mp, y, g):
+    """softmax's y (g - sum(g y)) in the y given"""
+    y, g = [mp.mpf(float(v)) for v in y], [mp.mpf(float(v)) for v in g]
+    dot = mp.fsum(gi * yi for gi, yi in zip(g, y))
+    return [yi * (gi - dot) for gi, yi in zip(g, y)]
+
+
+def _mp_softmax_terms(mp, row, grow):
+    """y_i (|g_i| + |sum(g y)|): the terms of y_i (g_i - sum(g y))"""
+    y = _mp_softmax(mp, row)
+    dot = mp.fsum(mp.mpf(float(gi)) * yi for gi, yi in zip(grow, y))
+    return [yi * (abs(mp.mpf(float(gi))) + abs(dot)) for gi, yi in zip(grow, y)]
+
+
 def _mp_log_softmax(mp, row):
     m = max(mp.mpf(float(v)) for v in row)
     L = mp.log(mp.fsum(mp.exp(mp.mpf(float(v)) - m) for v in row if np.isfinite(v)))
@@ -298,7 +317,7 @@ def _torch_gated_bwd(name, torch, g, t, y, axis=-1, **kw):
     gate = BY_NAME[act.gate]
     a, b = t.chunk(2, axis)
     u, v = (b, a) if act.second else (a, b)
-    key = (name, t.data_ptr(), t.shape, t.dtype, tuple(sorted(kw.items())))
+    key = (name, t.data_ptr(), t.shape, t.dtype, axis, tuple(sorted(kw.items())))
     if key not in _GATED_SAVED:   # the forward's saved activation, made once per input
         _GATED_SAVED.clear()
         _GATED_SAVED[key] = gate.torch(torch, u, **kw)
@@ -637,7 +656,8 @@ ACTIVATIONS = (
         torch=lambda torch, t, axis=-1: torch.softmax(t, axis),
         torch_bwd=lambda torch, g, t, y, axis=-1: torch.ops.aten._softmax_backward_data(g, y, axis, t.dtype),
         numpy_vjp=lambda x, g, axis=-1: _np_softmax_vjp_y(_np_softmax(x, axis), g, axis),
-        numpy_vjp_y=_np_softmax_vjp_y, mp_vjp=_mp_softmax_vjp,
+        numpy_vjp_y=_np_softmax_vjp_y, mp_vjp=_mp_softmax_vjp, mp_vjp_y=lambda mp, y, g: _mp_vjp_y(mp, y, g),
+        mp_vjp_terms=_mp_softmax_terms,
         test_params=({"axis": -1},),
     ),
     Activation(
@@ -654,6 +674,10 @@ ACTIVATIONS = (
                "-inf, or holds NaN or +inf, gives NaN. Along an axis other than the last, or on a "
                "non-contiguous x, the rows go through a contiguous copy."),
         mp=_mp_log_softmax, mp_vjp=_mp_log_softmax_vjp,
+        mp_vjp_terms=lambda mp, row, g: [abs(mp.mpf(float(gi))) + p * abs(mp.fsum(mp.mpf(float(v)) for v in g))
+                                         for gi, p in zip(g, _mp_softmax(mp, row))],
+        mp_vjp_y=lambda mp, y, g: [mp.mpf(float(gi)) - mp.exp(mp.mpf(float(yi))) * mp.fsum(mp.mpf(float(v)) for v in g)
+                                   for yi, gi in zip(y, g)],
         numpy=_np_log_softmax,
         numpy_vjp=lambda x, g, axis=-1: g - _np_softmax(x, axis) * g.sum(axis=axis, keepdims=True),
         numpy_vjp_y=lambda y, g, axis=-1: g - np.exp(y) * g.sum(axis=axis, keepdims=True),
@@ -674,6 +698,8 @@ ACTIVATIONS = (
                "or -inf, gives NaN."),
         mp=lambda mp, row: _mp_softmax(mp, [-v for v in row]),
         mp_vjp=lambda mp, row, grow: [-v for v in _mp_softmax_vjp(mp, [-v for v in row], grow)],
+        mp_vjp_y=lambda mp, y, g: [-v for v in _mp_vjp_y(mp, y, g)],
+        mp_vjp_terms=lambda mp, row, g: _mp_softmax_terms(mp, [-v for v in row], g),
         numpy=lambda x, axis=-1: _np_softmax(-x, axis),
         numpy_vjp=lambda x, g, axis=-1: -_np_softmax_vjp_y(_np_softmax(-x, axis), g, axis),
         numpy_vjp_y=lambda y, g, axis=-1: -_np_softmax_vjp_y(y, g, axis),

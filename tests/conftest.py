@@ -39,7 +39,9 @@ def _prelu_grad_x(x, alpha=0.25, *, grad_output=None, out=None):
 
 # everything with the (x, **params, out=) / (x, **params, grad_output=, out=) shape of call
 ALL = dict(ELEMENTWISE)
-ALL["softmax"] = (cact.softmax, cact.softmax_grad, registry.BY_NAME["softmax"].test_params[0])
+ROW_NAMES = {a.name for a in registry.ROWWISE}
+for _act in registry.ROWWISE:   # softmax and its kin
+    ALL[_act.name] = (getattr(cact, _act.name), getattr(cact, _act.name + "_grad"), _act.test_params[0])
 ALL["prelu"] = (cact.prelu, None, registry.BY_NAME["prelu"].test_params[0])
 
 FORWARD = [(name, f, kw) for name, (f, _, kw) in ALL.items()]
@@ -67,7 +69,7 @@ def forward(request):
     return request.param
 
 
-@pytest.fixture(params=[c for c in GRADS if c[0] != "softmax"], ids=fid)
+@pytest.fixture(params=[c for c in GRADS if c[0] not in ROW_NAMES], ids=fid)
 def elementwise_grad(request):
     return request.param
 

@@ -171,6 +171,10 @@ def _every_call():
         if d is not None:
             yield f"{name}_grad", lambda x, d=d, kw=kw: d(x, **kw)
     yield "prelu_grad", lambda x: cact.prelu_grad(x, 0.2)[0]
+    for vid, act, kw in registry.variants(("gated",)):   # (their forward halves the last axis)
+        f, d = getattr(cact, act.name), getattr(cact, act.name + "_grad")
+        yield vid, lambda x, f=f, kw=kw: np.concatenate([f(x, **kw)] * 2, axis=-1)
+        yield vid + "_grad", lambda x, d=d, kw=kw: d(x, **kw)
 
 
 @pytest.mark.parametrize("dtype", HOSTILE_DTYPES)

@@ -51,10 +51,13 @@ def test_all_lists_exactly_the_registry_and_the_thread_controls():
 def test_every_activation_has_its_references(act):
     # the tests' mpmath reference (softmax: the row function), NumPy's plain forms (the bench's
     # baseline), PyTorch's forward and backward (the torch reference tests and the bench's peer)
-    assert act.mp is not None and act.numpy is not None
-    assert act.torch is not None and act.torch_bwd is not None
-    if act.kind != "softmax":
-        assert act.mp_grad is not None and act.numpy_grad is not None
+    assert act.torch is not None and act.torch_bwd is not None and act.numpy is not None
+    if act.kind in ("elementwise", "prelu"):
+        assert act.mp is not None and act.mp_grad is not None and act.numpy_grad is not None
+    if act.kind == "rows":   # values, VJPs (from x and from y) and their error scale in mpmath, NumPy's VJPs
+        assert None not in (act.mp, act.mp_vjp, act.mp_vjp_y, act.mp_vjp_terms, act.numpy_vjp, act.numpy_vjp_y)
+    if act.kind == "gated":  # mpmath and the kernels are the gate's
+        assert act.gate in {a.name for a in registry.ELEMENTWISE} and act.numpy_vjp is not None
     if act.from_y and act.kind == "elementwise":
         assert act.numpy_grad_y is not None and act.from_y in registry.KERNEL_INDEX
     assert act.formula and act.derivative and act.summary
@@ -105,6 +108,10 @@ def test_the_tests_and_tools_iterate_the_registry():
         assert {c[0] for c in test_accuracy.GRAD_CASES} >= {vid + "_grad"}
     assert set(test_accuracy.DTYPES) == {np.float32, np.float64}
     assert {"softmax", "prelu"} <= set(conftest.ALL)
+    import test_gated
+    import test_rowwise
+    assert [c[0] for c in test_gated.CASES] == [v for v, _, _ in registry.variants(("gated",))]
+    assert [c[0] for c in test_rowwise.CASES] == [v for v, _, _ in registry.variants(("rows",))]
 
 
 @needs_source_tree

@@ -33,7 +33,28 @@ def _cases():
     return out
 
 
-CASES = _cases()
+def _row_and_gated_cases():
+    """every row-wise and gated activation of the registry, on every axis of a 3-D array: forward,
+    backward step (and from y) against PyTorch's (for gated units, its autograd's ops on x.chunk(2))"""
+    out = []
+    x = RNG.standard_normal((6, 8, 10)) * 3
+    tx = torch.from_numpy(x)
+    for vid, act, kw in registry.variants(("rows", "gated")):
+        f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
+        for axis in (0, 1, 2, -1):
+            kwa = dict(kw, axis=axis)
+            y = act.torch(torch, tx, **kwa)
+            g = RNG.standard_normal(tuple(y.shape))
+            rtol = act.torch_rtol or 1e-12
+            out.append((f"{vid}_axis{axis}", f(x, **kwa), y, 1e-12))
+            tb = act.torch_bwd(torch, torch.from_numpy(g), tx, y, **kwa)
+            out.append((f"{vid}_axis{axis}_backward", fg(x, grad_output=g, **kwa), tb, rtol))
+            if act.from_y:
+                out.append((f"{vid}_axis{axis}_backward_from_y", fg(y=y.numpy(), grad_output=g, **kwa), tb, rtol))
+    return out
+
+
+CASES = _cases() + _row_and_gated_cases()
 
 
 @pytest.mark.parametrize("name, ours, theirs, rtol", CASES, ids=[c[0] for c in CASES])

@@ -66,9 +66,9 @@ typedef struct {
     V(cact_log_softmax_vjp_row_f64, (const double *x, const double *g, double *out, Py_ssize_t K, int from_y),    \
       (x, g, out, K, from_y))                                                                                    \
     V(cact_gated_f32, (const cact_ew_kernel *e, int op, int second, const float *a, const float *b,               \
-      const float *g, float *ya, float *yb, Py_ssize_t n, const cact_par *P), (e, op, second, a, b, g, ya, yb, n, P)) \
+      const float *g, float *ya, float *yb, Py_ssize_t n, const cact_par *P, int exact), (e, op, second, a, b, g, ya, yb, n, P, exact)) \
     V(cact_gated_f64, (const cact_ew_kernel *e, int op, int second, const double *a, const double *b,             \
-      const double *g, double *ya, double *yb, Py_ssize_t n, const cact_par *P), (e, op, second, a, b, g, ya, yb, n, P)) \
+      const double *g, double *ya, double *yb, Py_ssize_t n, const cact_par *P, int exact), (e, op, second, a, b, g, ya, yb, n, P, exact)) \
     R(int, cact_prelu_pairs_f32, (const double *alpha, Py_ssize_t C, Py_ssize_t rows, float *ah, float *al),     \
       (alpha, C, rows, ah, al))                                                                                  \
     V(cact_prelu_fwd_block_pairs_f32, (const float *x, const float *ah, const float *al, float *y, Py_ssize_t o0, \

@@ -6,10 +6,10 @@
  * Which half is the gate's argument u is the caller's choice (second: u is the second half, as in
  * glu's a * sigmoid(b); else the first, as in swiglu's silu(a) * b).
  *
- * float32 runs in double (the halves converted a chunk at a time, the gate's float64 blocks) and
- * rounds once: the gate rounded to float32 before the product would carry its own rounding, and
- * where the gate is subnormal in float32 (silu(-100) is 4e-42) but the product is not, all of its
- * digits. In float64 the same holds only where the gate is a normal number (|act(u)| >= 2^-1022). */
+ * A gate rounded before its product carries its own rounding, and where the gate is subnormal but
+ * the product is not (silu(-100) is 4e-42 in float32), its lost digits: float32 chunks where that
+ * can happen are done in double (below); in float64 the error bound holds where the gate and the
+ * products are normal numbers (|act(u)| >= 2^-1022). */
 #ifndef CACT_GATED_H
 #define CACT_GATED_H
 #include "../driver/table.h"
@@ -17,7 +17,8 @@
 #define CACT_GATED_CHUNK 256
 
 static void cact_gated_f64(const cact_ew_kernel *e, int op, int second, const double *a, const double *b,
-                           const double *g, double *ya, double *yb, Py_ssize_t n, const cact_par *P) {
+                           const double *g, double *ya, double *yb, Py_ssize_t n, const cact_par *P, int exact) {
+    (void)exact;
     cact_ew_fn fwd = e->block[CACT_FWD][1], bwd = e->block[CACT_BWD][1];
     const double *u = second ? b : a, *v = second ? a : b;
     double *yu = second ? yb : ya, *yv = second ? ya : yb;
@@ -37,26 +38,69 @@ static void cact_gated_f64(const cact_ew_kernel *e, int op, int second, const do
     }
 }
 
-static void cact_gated_f32(const cact_ew_kernel *e, int op, int second, const float *a, const float *b,
-                           const float *g, float *ya, float *yb, Py_ssize_t n, const cact_par *P) {
+/* float32 in double over one chunk (the fallback of cact_gated_f32) */
+static void cact_gated_f32_double(const cact_ew_kernel *e, int op, const float *u, const float *v, const float *g,
+                                  float *y, float *yu, float *yv, Py_ssize_t m, const cact_par *P) {
     cact_ew_fn fwd = e->block[CACT_FWD][1], bwd = e->block[CACT_BWD][1];
+    double ud[CACT_GATED_CHUNK], t[CACT_GATED_CHUNK];
+    for (Py_ssize_t j = 0; j < m; ++j) ud[j] = u[j];
+    if (op == CACT_FWD) {
+        fwd(ud, NULL, t, m, P);
+        for (Py_ssize_t j = 0; j < m; ++j) y[j] = (float)(t[j] * v[j]);
+        return;
+    }
+    for (Py_ssize_t j = 0; j < m; ++j) t[j] = (double)g[j] * v[j];   /* exact */
+    bwd(ud, t, t, m, P);
+    for (Py_ssize_t j = 0; j < m; ++j) yu[j] = (float)t[j];
+    fwd(ud, NULL, t, m, P);
+    for (Py_ssize_t j = 0; j < m; ++j) yv[j] = (float)(t[j] * g[j]);
+}
+
+/* nonzero when a float product or gate value that should be a normal number is not: |w| below
+ * FLT_MIN (or inf, NaN) although neither of its factors f1, f2 is zero */
+#define CACT_GATED_OFF(w, f1, f2) (!(fabsf(w) >= FLT_MIN && fabsf(w) <= FLT_MAX) & ((f1) != 0.0f) & ((f2) != 0.0f))
+
+/* float32: the gate's float32 blocks and float products (the gate's error and one rounding: within
+ * 4 ulp forward, 8 backward), where every intermediate is a normal float; a chunk where one is not
+ * (a gate that underflows, as silu(-100) does, a product g v that over- or underflows, a gate
+ * that is exactly 0, a NaN) is done again in double and rounded once, as above. An exact gate
+ * (relu: its value u or 0, its derivative 1 or 0) needs no guard: each output is one product,
+ * rounded once. */
+static void cact_gated_f32(const cact_ew_kernel *e, int op, int second, const float *a, const float *b,
+                           const float *g, float *ya, float *yb, Py_ssize_t n, const cact_par *P, int exact) {
+    cact_ew_fn fwd = e->block[CACT_FWD][0], bwd = e->block[CACT_BWD][0];
     const float *u = second ? b : a, *v = second ? a : b;
     float *yu = second ? yb : ya, *yv = second ? ya : yb;
-    double ud[CACT_GATED_CHUNK], t[CACT_GATED_CHUNK];
+    float t[CACT_GATED_CHUNK], w[CACT_GATED_CHUNK];
     for (Py_ssize_t k = 0; k < n; k += CACT_GATED_CHUNK) {
         Py_ssize_t m = n - k < CACT_GATED_CHUNK ? n - k : CACT_GATED_CHUNK;
-        for (Py_ssize_t j = 0; j < m; ++j) ud[j] = u[k + j];
+        int off = 0;
+        fwd(u + k, NULL, t, m, P);
+        if (!exact)
+            for (Py_ssize_t j = 0; j < m; ++j) off |= CACT_GATED_OFF(t[j], u[k + j], 1.0f);
         if (op == CACT_FWD) {
-            fwd(ud, NULL, t, m, P);
-            for (Py_ssize_t j = 0; j < m; ++j) ya[k + j] = (float)(t[j] * v[k + j]);
+            if (!off) {
+                for (Py_ssize_t j = 0; j < m; ++j) ya[k + j] = t[j] * v[k + j];
+                continue;
+            }
         } else {
-            /* g v is exact in double: one rounding in all, that of the bwd block */
-            for (Py_ssize_t j = 0; j < m; ++j) t[j] = (double)g[k + j] * v[k + j];
-            bwd(ud, t, t, m, P);
-            for (Py_ssize_t j = 0; j < m; ++j) yu[k + j] = (float)t[j];
-            fwd(ud, NULL, t, m, P);
-            for (Py_ssize_t j = 0; j < m; ++j) yv[k + j] = (float)(t[j] * g[k + j]);
+            for (Py_ssize_t j = 0; j < m; ++j) w[j] = g[k + j] * v[k + j];
+            if (!exact)
+                for (Py_ssize_t j = 0; j < m; ++j) off |= CACT_GATED_OFF(w[j], g[k + j], v[k + j]);
+            if (!off) {
+                bwd(u + k, w, w, m, P);
+                if (!exact)
+                    for (Py_ssize_t j = 0; j < m; ++j) off |= CACT_GATED_OFF(w[j], 1.0f, 1.0f);
+            }
+            if (!off) {
+                for (Py_ssize_t j = 0; j < m; ++j) {
+                    yu[k + j] = w[j];
+                    yv[k + j] = t[j] * g[k + j];
+                }
+                continue;
+            }
         }
+        cact_gated_f32_double(e, op, u + k, v + k, g ? g + k : NULL, ya + k, yu + k, yv + k, m, P);
     }
 }
 
