@@ -5,13 +5,14 @@ Each benchmark is parametrized over the function, dtype, size and implementation
   "numpy": the seed's one-liner (forward) or the derivative written the same plain way
   (cact._bench.numpy_impls), so every cact result has its NumPy twin in the same run.
 - `peakmem_*` record the peak memory of the same calls (temporaries show up there).
-softmax runs over rows of 1000, prelu over (n / 64, 64) with a slope per channel.
+softmax and its kin run over rows of 1000, the gated units over (n / 2048, 2048), prelu over
+(n / 64, 64) with a slope per channel.
 """
 import numpy as np
 
 import cact
 from cact._bench import FROM_Y, _params, at_line_offset, make_input, numpy_backward_from_y, numpy_impls
-from cact._registry import ACTIVATIONS
+from cact._registry import ACTIVATIONS, BY_NAME
 
 
 def _functions():
@@ -94,7 +95,10 @@ class Forward(_Base):
         if impl == "numpy":
             self._ready(self._numpy(function, base, x, a)[0])
         else:
-            self._ready(_cact_forward(function, x, a, np.empty_like(x) if impl == "cact_out" else None))
+            out = None
+            if impl == "cact_out":   # (a gated unit's output has half of x's last axis)
+                out = np.empty(x.shape[:-1] + (x.shape[-1] // 2,) if BY_NAME[base].kind == "gated" else x.shape, x.dtype)
+            self._ready(_cact_forward(function, x, a, out))
 
     def time_forward(self, function, dtype, n, impl):
         self.call()
@@ -104,18 +108,20 @@ class Forward(_Base):
 
 
 class Derivative(_Base):
-    """f'(x) alone (softmax: the Jacobian, so only up to 1e5 elements)"""
+    """f'(x) alone (softmax and its kin: the Jacobian, so only up to 1e5 elements; gated units: the
+    gradient of the outputs' sum)"""
 
     def setup(self, function, dtype, n, impl):
         base, x, g, a = self._inputs(function, dtype, n)
-        if function == "softmax" and n > 10**5:
+        rows = BY_NAME[base].kind == "rows"
+        if rows and n > 10**5:
             raise NotImplementedError("the full Jacobian of 1e7 elements needs 80 GB")
         if impl == "numpy":
             self._ready(self._numpy(function, base, x, a)[1])
         else:
             out = None
             if impl == "cact_out":
-                out = np.empty(x.shape + (x.shape[-1],) if function == "softmax" else x.shape, x.dtype)
+                out = np.empty(x.shape + (x.shape[-1],) if rows else x.shape, x.dtype)
             self._ready(_cact_derivative(function, x, a, None, out))
 
     def time_derivative(self, function, dtype, n, impl):
@@ -126,7 +132,7 @@ class Derivative(_Base):
 
 
 class Backward(_Base):
-    """the backward step g * f'(x) (softmax: the vector-Jacobian product)"""
+    """the backward step g * f'(x) (softmax and its kin, gated units: the vector-Jacobian product)"""
 
     def setup(self, function, dtype, n, impl):
         base, x, g, a = self._inputs(function, dtype, n)

@@ -73,3 +73,59 @@ def sweep(dtype, n_log=400, n_lin=2000, seed=0):
         pts.append(np.array(near, dtype=np.float64))
     x = np.concatenate(pts).astype(dtype)
     return x[np.isfinite(x)]
+
+
+def softmax_rows(dtype, K, seed=7):
+    """Finite rows of K for softmax and its kin: random at several scales, a dominant entry (the
+    others' share below 2^-60), large values, ties at the max, and differences around where
+    float32's exp turns subnormal."""
+    rng = np.random.default_rng(seed)
+    out = [rng.standard_normal(K) * s for s in (0.1, 1, 10, 100)]
+    big = 3e37 if dtype == np.float32 else 3e307
+    special = [[50.0, 0.0, -3.0, 1.0, 2.0, -1.0, 0.5], [1000.0, 999.0, -1000.0, 0.0, 1.0, 2.0, 3.0],
+               [5.0, -82.0, -85.5, -88.0, -95.0, -98.8, -103.0], [2.0, 2.0, -1.0, 0.0, 2.0, 1.5, -4.0],
+               [big, -big, 0.0, big / 2, 1.0, -1.0, big]]
+    out += [np.resize(r, K) for r in special]
+    return np.array(out, dtype=dtype)
+
+
+def ulp_errors_of(computed, true, scale, dtype):
+    """|computed - true| in ulp of `scale` (the size of the terms a result is the difference of)"""
+    tiny = float(np.finfo(dtype).smallest_subnormal)
+    out = []
+    for c, t, s in zip(np.asarray(computed).ravel(), true, scale):
+        if np.isnan(float(c)):
+            out.append(np.nan)
+            continue
+        spacing = max(float(np.spacing(dtype(float(s)))), tiny) if s else tiny
+        out.append(float(abs(mp.mpf(float(c)) - t)) / spacing)
+    return np.array(out)
+
+
+def gated_points(dtype, n_log=120, n_lin=300, seed=5):
+    """(u, v, g) for the gated units: u (the gate's argument) over the whole range (sweep), v random
+    magnitudes 2^-8 .. 2^8 of both signs, g uniform in [-3, 3]"""
+    u = sweep(dtype, n_log=n_log, n_lin=n_lin)
+    rng = np.random.default_rng(seed)
+    v = (np.exp2(rng.uniform(-8, 8, u.size)) * rng.choice([-1, 1], u.size)).astype(dtype)
+    g = rng.uniform(-3, 3, u.size).astype(dtype)
+    return u, v, g
+
+
+def gated_reference(act, u, v, g, params):
+    """The true forward act(u) v and backward steps (d/du, d/dv) of the gated row `act` (its gate's
+    mpmath forms) at each point, and a mask of the points where float64's bound holds (the gate's
+    value, derivative and the products are 0 or normal numbers)"""
+    from cact import _registry as registry
+    gate = registry.BY_NAME[act.gate]
+    kw = {k: val for k, val in params.items() if k != "axis"}
+    gv = [gate.mp(mp, mp.mpf(float(ui)), **kw) for ui in u]
+    d = [gate.mp_grad(mp, mp.mpf(float(ui)), **kw) for ui in u]
+    m = [mp.mpf(float(t)) for t in v]
+    gm = [mp.mpf(float(t)) for t in g]
+    fwd = [a * b for a, b in zip(gv, m)]
+    du = [a * b * c for a, b, c in zip(gm, m, d)]
+    dv = [a * b for a, b in zip(gm, gv)]
+    tiny = mp.mpf(2) ** -1022
+    normal = np.array([all(t == 0 or abs(t) >= tiny for t in ts) for ts in zip(gv, d, fwd, du, dv)])
+    return fwd, du, dv, normal

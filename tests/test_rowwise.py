@@ -8,7 +8,7 @@ import pytest
 
 import cact
 from cact import _registry as registry
-from reference import ulp_errors
+from reference import softmax_rows, ulp_errors, ulp_errors_of
 
 DTYPES = [np.float32, np.float64]
 CASES = registry.variants(("rows",))
@@ -21,39 +21,15 @@ def _fns(act):
     return getattr(cact, act.name), getattr(cact, act.name + "_grad")
 
 
-def _rows(dt, K):
-    """finite rows: random at several scales, a dominant entry (the others' share below 2^-60), large
-    values, ties at the max, and differences around where float32's exp turns subnormal"""
-    rng = np.random.default_rng(7)
-    out = [rng.standard_normal(K) * s for s in (0.1, 1, 10, 100)]
-    big = 3e37 if dt == np.float32 else 3e307
-    special = [[50.0, 0.0, -3.0, 1.0, 2.0, -1.0, 0.5], [1000.0, 999.0, -1000.0, 0.0, 1.0, 2.0, 3.0],
-               [5.0, -82.0, -85.5, -88.0, -95.0, -98.8, -103.0], [2.0, 2.0, -1.0, 0.0, 2.0, 1.5, -4.0],
-               [big, -big, 0.0, big / 2, 1.0, -1.0, big]]
-    out += [np.resize(r, K) for r in special]
-    return np.array(out, dtype=dt)
-
-
-def _ulps(got, true, dt, scale=None):
-    """errors in ulp of the true values, or of `scale` (the size of the terms a result cancels from)"""
-    if scale is None:
-        return ulp_errors(got, true, dt)
-    out = []
-    for c, t, s in zip(got, true, scale):
-        spacing = float(np.spacing(dt(float(s)))) if s else float(np.finfo(dt).smallest_subnormal)
-        out.append(float(abs(mp.mpf(float(c)) - t)) / max(spacing, float(np.finfo(dt).smallest_subnormal)))
-    return np.array(out)
-
-
 @rows
 @dtypes
 @lengths
 def test_values_within_8_ulp(vid, act, kw, dt, K):
     f, _ = _fns(act)
-    x = _rows(dt, K)
+    x = softmax_rows(dt, K)
     y = f(x)
     for row, yr in zip(x, y):
-        err = _ulps(yr, act.mp(mp, row), dt)
+        err = ulp_errors(yr, act.mp(mp, row), dt)
         assert not np.isnan(err).any() and err.max() <= 8, (vid, row[:3], err.max())
 
 
@@ -64,21 +40,21 @@ def test_vjp_from_x_and_from_y_within_8_ulp(vid, act, kw, dt, K):
     # a VJP entry is a difference (softmax: y_j (g_j - sum(g y))): it cancels where its terms do, and
     # its bound is 8 ulp of their size (the registry's mp_vjp_terms)
     f, fg = _fns(act)
-    x = _rows(dt, K)
+    x = softmax_rows(dt, K)
     g = np.random.default_rng(3).uniform(-2, 2, x.shape).astype(dt)
     y = f(x)
     vx, vy = fg(x, grad_output=g), fg(y=y, grad_output=g)
     for row, yr, gr, ox, oy in zip(x, y, g, vx, vy):
         scale = act.mp_vjp_terms(mp, row, gr)
-        assert _ulps(ox, act.mp_vjp(mp, row, gr), dt, scale).max() <= 8, (vid, "from x", row[:3])
-        assert _ulps(oy, act.mp_vjp_y(mp, yr, gr), dt, scale).max() <= 8, (vid, "from y", row[:3])
+        assert ulp_errors_of(ox, act.mp_vjp(mp, row, gr), scale, dt).max() <= 8, (vid, "from x", row[:3])
+        assert ulp_errors_of(oy, act.mp_vjp_y(mp, yr, gr), scale, dt).max() <= 8, (vid, "from y", row[:3])
 
 
 @rows
 @dtypes
 def test_jacobian_within_8_ulp(vid, act, kw, dt):
     _, fg = _fns(act)
-    x = _rows(dt, 7)
+    x = softmax_rows(dt, 7)
     jac = fg(x)
     with mp.workdps(400):   # 1 - p for p within 2^-1000 of 1
         for row, jr in zip(x, jac):
