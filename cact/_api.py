@@ -213,8 +213,8 @@ def _gated(act, k, x, axis, grad_output, out, op):
     """The gated unit `act` (gate kernel family k) of x: the forward (op FWD) with half of x's extent
     along axis, or the backward step (BWD) with x's shape, from grad_output (ones when None: the
     gradient of the sum of the outputs)."""
-    if out is None and type(axis) is int and type(x) is np.ndarray and (axis == -1 or axis == x.ndim - 1):
-        r = K.gated_new(k, op, act.second, x, grad_output)   # C-contiguous float32/float64, or None
+    if type(axis) is int and type(x) is np.ndarray and (axis == -1 or axis == x.ndim - 1):
+        r = K.gated_fast(k, op, act.second, x, grad_output, out)   # C-contiguous float32/float64, or None
         if r is not None:
             return r
     a, result_dtype = as_input(x)

@@ -14,7 +14,7 @@
 #define CACT_GATED_H
 #include "../driver/table.h"
 
-#define CACT_GATED_CHUNK 256
+#define CACT_GATED_CHUNK 2048
 
 static void cact_gated_f64(const cact_ew_kernel *e, int op, int second, const double *a, const double *b,
                            const double *g, double *ya, double *yb, Py_ssize_t n, const cact_par *P, int exact) {
@@ -57,50 +57,47 @@ static void cact_gated_f32_double(const cact_ew_kernel *e, int op, const float *
 }
 
 /* nonzero when a float product or gate value that should be a normal number is not: |w| below
- * FLT_MIN (or inf, NaN) although neither of its factors f1, f2 is zero */
-#define CACT_GATED_OFF(w, f1, f2) (!(fabsf(w) >= FLT_MIN && fabsf(w) <= FLT_MAX) & ((f1) != 0.0f) & ((f2) != 0.0f))
+ * FLT_MIN (or inf, NaN) although neither of its factors f1, f2 is zero (bitwise, so it vectorizes) */
+#define CACT_GATED_OFF(w, f1, f2) \
+    ((!((fabsf(w) >= FLT_MIN) & (fabsf(w) <= FLT_MAX))) & ((f1) != 0.0f) & ((f2) != 0.0f))
 
 /* float32: the gate's float32 blocks and float products (the gate's error and one rounding: within
  * 4 ulp forward, 8 backward), where every intermediate is a normal float; a chunk where one is not
  * (a gate that underflows, as silu(-100) does, a product g v that over- or underflows, a gate
  * that is exactly 0, a NaN) is done again in double and rounded once, as above. An exact gate
  * (relu: its value u or 0, its derivative 1 or 0) needs no guard: each output is one product,
- * rounded once. */
+ * rounded once. The outputs are written as they are computed and written again by the fallback. */
 static void cact_gated_f32(const cact_ew_kernel *e, int op, int second, const float *a, const float *b,
                            const float *g, float *ya, float *yb, Py_ssize_t n, const cact_par *P, int exact) {
     cact_ew_fn fwd = e->block[CACT_FWD][0], bwd = e->block[CACT_BWD][0];
     const float *u = second ? b : a, *v = second ? a : b;
     float *yu = second ? yb : ya, *yv = second ? ya : yb;
     float t[CACT_GATED_CHUNK], w[CACT_GATED_CHUNK];
+    const int guard = !exact;
     for (Py_ssize_t k = 0; k < n; k += CACT_GATED_CHUNK) {
         Py_ssize_t m = n - k < CACT_GATED_CHUNK ? n - k : CACT_GATED_CHUNK;
+        const float *uk = u + k, *vk = v + k, *gk = g ? g + k : NULL;
         int off = 0;
-        fwd(u + k, NULL, t, m, P);
-        if (!exact)
-            for (Py_ssize_t j = 0; j < m; ++j) off |= CACT_GATED_OFF(t[j], u[k + j], 1.0f);
+        fwd(uk, NULL, t, m, P);
         if (op == CACT_FWD) {
-            if (!off) {
-                for (Py_ssize_t j = 0; j < m; ++j) ya[k + j] = t[j] * v[k + j];
-                continue;
+            float *y = ya + k;
+            for (Py_ssize_t j = 0; j < m; ++j) {
+                off |= CACT_GATED_OFF(t[j], uk[j], 1.0f);
+                y[j] = t[j] * vk[j];
             }
         } else {
-            for (Py_ssize_t j = 0; j < m; ++j) w[j] = g[k + j] * v[k + j];
-            if (!exact)
-                for (Py_ssize_t j = 0; j < m; ++j) off |= CACT_GATED_OFF(w[j], g[k + j], v[k + j]);
-            if (!off) {
-                bwd(u + k, w, w, m, P);
-                if (!exact)
-                    for (Py_ssize_t j = 0; j < m; ++j) off |= CACT_GATED_OFF(w[j], 1.0f, 1.0f);
+            float *ou = yu + k, *ov = yv + k;
+            for (Py_ssize_t j = 0; j < m; ++j) {
+                w[j] = gk[j] * vk[j];
+                off |= CACT_GATED_OFF(t[j], uk[j], 1.0f) | CACT_GATED_OFF(w[j], gk[j], vk[j]);
+                ov[j] = t[j] * gk[j];
             }
-            if (!off) {
-                for (Py_ssize_t j = 0; j < m; ++j) {
-                    yu[k + j] = w[j];
-                    yv[k + j] = t[j] * g[k + j];
-                }
-                continue;
-            }
+            bwd(uk, w, ou, m, P);
+            if (guard)
+                for (Py_ssize_t j = 0; j < m; ++j) off |= CACT_GATED_OFF(ou[j], 1.0f, 1.0f);
         }
-        cact_gated_f32_double(e, op, u + k, v + k, g ? g + k : NULL, ya + k, yu + k, yv + k, m, P);
+        if (off & guard)
+            cact_gated_f32_double(e, op, uk, vk, gk, ya + k, yu + k, yv + k, m, P);
     }
 }
 
