@@ -14,7 +14,7 @@
 #define CACT_GATED_H
 #include "../driver/table.h"
 
-#define CACT_GATED_CHUNK 2048
+#define CACT_GATED_CHUNK 1024
 
 static void cact_gated_f64(const cact_ew_kernel *e, int op, int second, const double *a, const double *b,
                            const double *g, double *ya, double *yb, Py_ssize_t n, const cact_par *P, int exact) {
@@ -62,17 +62,18 @@ static void cact_gated_f32_double(const cact_ew_kernel *e, int op, const float *
     ((!((fabsf(w) >= FLT_MIN) & (fabsf(w) <= FLT_MAX))) & ((f1) != 0.0f) & ((f2) != 0.0f))
 
 /* float32: the gate's float32 blocks and float products (the gate's error and one rounding: within
- * 4 ulp forward, 8 backward), where every intermediate is a normal float; a chunk where one is not
- * (a gate that underflows, as silu(-100) does, a product g v that over- or underflows, a gate
- * that is exactly 0, a NaN) is done again in double and rounded once, as above. An exact gate
- * (relu: its value u or 0, its derivative 1 or 0) needs no guard: each output is one product,
- * rounded once. The outputs are written as they are computed and written again by the fallback. */
+ * 4 ulp forward, 8 backward), where every intermediate is a normal float; an element where one is
+ * not (a gate that underflows, as silu(-100) does, a product g v that over- or underflows, a gate
+ * that is exactly 0, a NaN) is done again in double and rounded once, as above (gathered per
+ * chunk). An exact gate (relu: its value u or 0, its derivative 1 or 0) needs no guard: each
+ * output is one product, rounded once. */
 static void cact_gated_f32(const cact_ew_kernel *e, int op, int second, const float *a, const float *b,
                            const float *g, float *ya, float *yb, Py_ssize_t n, const cact_par *P, int exact) {
     cact_ew_fn fwd = e->block[CACT_FWD][0], bwd = e->block[CACT_BWD][0];
     const float *u = second ? b : a, *v = second ? a : b;
     float *yu = second ? yb : ya, *yv = second ? ya : yb;
     float t[CACT_GATED_CHUNK], w[CACT_GATED_CHUNK];
+    int bad[CACT_GATED_CHUNK];
     const int guard = !exact;
     for (Py_ssize_t k = 0; k < n; k += CACT_GATED_CHUNK) {
         Py_ssize_t m = n - k < CACT_GATED_CHUNK ? n - k : CACT_GATED_CHUNK;
@@ -82,22 +83,46 @@ static void cact_gated_f32(const cact_ew_kernel *e, int op, int second, const fl
         if (op == CACT_FWD) {
             float *y = ya + k;
             for (Py_ssize_t j = 0; j < m; ++j) {
-                off |= CACT_GATED_OFF(t[j], uk[j], 1.0f);
+                bad[j] = CACT_GATED_OFF(t[j], uk[j], 1.0f);
+                off |= bad[j];
                 y[j] = t[j] * vk[j];
             }
         } else {
             float *ou = yu + k, *ov = yv + k;
             for (Py_ssize_t j = 0; j < m; ++j) {
                 w[j] = gk[j] * vk[j];
-                off |= CACT_GATED_OFF(t[j], uk[j], 1.0f) | CACT_GATED_OFF(w[j], gk[j], vk[j]);
+                bad[j] = CACT_GATED_OFF(t[j], uk[j], 1.0f) | CACT_GATED_OFF(w[j], gk[j], vk[j]);
                 ov[j] = t[j] * gk[j];
             }
             bwd(uk, w, ou, m, P);
-            if (guard)
-                for (Py_ssize_t j = 0; j < m; ++j) off |= CACT_GATED_OFF(ou[j], 1.0f, 1.0f);
+            for (Py_ssize_t j = 0; j < m; ++j) {
+                bad[j] |= CACT_GATED_OFF(ou[j], 1.0f, 1.0f);
+                off |= bad[j];
+            }
         }
-        if (off & guard)
-            cact_gated_f32_double(e, op, uk, vk, gk, ya + k, yu + k, yv + k, m, P);
+        if (!(off & guard))
+            continue;
+        /* the elements that left the normal range, gathered (t and w reused), in double */
+        Py_ssize_t c = 0;
+        float *gu = t, *gv = w, gg[CACT_GATED_CHUNK], r1[CACT_GATED_CHUNK], r2[CACT_GATED_CHUNK];
+        Py_ssize_t at[CACT_GATED_CHUNK];
+        for (Py_ssize_t j = 0; j < m; ++j)
+            if (bad[j]) {
+                at[c] = j;
+                gu[c] = uk[j];
+                gv[c] = vk[j];
+                gg[c] = gk ? gk[j] : 0.0f;
+                ++c;
+            }
+        cact_gated_f32_double(e, op, gu, gv, gg, r1, r1, r2, c, P);
+        for (Py_ssize_t i = 0; i < c; ++i) {
+            if (op == CACT_FWD) {
+                ya[k + at[i]] = r1[i];
+            } else {
+                yu[k + at[i]] = r1[i];
+                yv[k + at[i]] = r2[i];
+            }
+        }
     }
 }
 
