@@ -164,7 +164,7 @@ CACT_EW_BLOCK(celu, fwd, f32, float, CACT_EACH((float)cact_celu(x[j], p0)))
 #if defined(__FMA__)
 #define CACT_CELU_INV const double ia = 1.0 / p0; const float iah = (float)ia, ial = (float)(ia - (double)iah);
 CACT_EW_BLOCK(celu, grad, f32, float, CACT_CELU_INV CACT_EACH(cact_celu_grad_f32(x[j], iah, ial)))
-CACT_EW_BLOCK(celu, bwd, f32, float, CACT_CELU_INV CACT_EACH(g[j] * cact_celu_grad_f32(x[j], iah, ial)))
+CACT_EW_BWD_VIA_GRAD(celu, f32, float)
 #undef CACT_CELU_INV
 #else
 CACT_EW_BLOCK(celu, grad, f32, float, CACT_EACH((float)cact_celu_grad(x[j], p0)))
