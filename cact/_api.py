@@ -164,6 +164,16 @@ def _doc(act, grad=False):
 
 # ---- the elementwise activations: generated from the registry ---------------------------------
 
+def _made(src, ns, act):
+    """(forward, derivative): the functions `src` defines in namespace ns, with the row's docstrings"""
+    exec(compile(src, f"<cact: {act.name}>", "exec"), ns)
+    f, fg = ns[act.name], ns[act.name + "_grad"]
+    for fn, grad in ((f, False), (fg, True)):
+        fn.__module__ = "cact"
+        fn.__doc__ = _doc(act, grad)
+    return f, fg
+
+
 def _elementwise_pair(act):
     """(forward, derivative) functions for a registry row, with the exact signatures of the README"""
     ns = {"_elementwise": _elementwise, "_new": _new, "_x_or_y": _x_or_y, "_real": as_real, "_choice": _choice,
@@ -199,12 +209,7 @@ def _elementwise_pair(act):
                 + f"    y = _x_or_y({act.name + '_grad'!r}, x, y)\n" + run("_ky", bwd, "y", name="y"))
     else:
         src += f"def {act.name}_grad(x{sig}, *, grad_output=None, out=None):\n{pre}" + run("_k", bwd, "x")
-    exec(compile(src, f"<cact: {act.name}>", "exec"), ns)
-    f, fg = ns[act.name], ns[act.name + "_grad"]
-    for fn, grad in ((f, False), (fg, True)):
-        fn.__module__ = "cact"
-        fn.__doc__ = _doc(act, grad)
-    return f, fg
+    return _made(src, ns, act)
 
 
 # ---- the gated units: generated from the registry, the gate's kernels over the two halves ------
@@ -262,12 +267,7 @@ def _gated_pair(act):
     src = (f"def {act.name}(x{sig}, *, out=None):\n{pre}    return _gated(_act, _k, x, axis, None, out, FWD)\n"
            f"def {act.name}_grad(x{sig}, *, grad_output=None, out=None):\n{pre}"
            f"    return _gated(_act, _k, x, axis, grad_output, out, BWD)\n")
-    exec(compile(src, f"<cact: {act.name}>", "exec"), ns)
-    f, fg = ns[act.name], ns[act.name + "_grad"]
-    for fn, grad in ((f, False), (fg, True)):
-        fn.__module__ = "cact"
-        fn.__doc__ = _doc(act, grad)
-    return f, fg
+    return _made(src, ns, act)
 
 
 # ---- prelu and softmax: kernels over channels and rows ------------------------------------------

@@ -326,6 +326,23 @@ def _torch_gated_bwd(name, torch, g, t, y, axis=-1, **kw):
     return torch.cat((dv, du) if act.second else (du, dv), axis)
 
 
+def _gated_row(name, summary, formula, derivative, gate, notes, second=False, choice=None, torch=None,
+               torch_bwd=None):
+    """A gated unit's row: its references are its gate's (NumPy's and PyTorch's as users write it:
+    two ops on the halves, and their autograd's backward), unless given"""
+    params = (Param("axis", -1),) + ((choice,) if choice else ())
+    tests = [{"axis": -1}] if choice is None else [{"axis": -1, choice.name: c} for c in choice.choices]
+    return Activation(
+        name, "gated", f"{summary}, a and b the first and second halves of x along `axis`.", formula, derivative,
+        params=params, gate=gate, second=second, notes=notes,
+        numpy=lambda x, axis=-1, **kw: _np_gated(name, x, axis, **kw),
+        numpy_vjp=lambda x, g, axis=-1, **kw: _np_gated_vjp(name, x, g, axis, **kw),
+        torch=torch or (lambda torch, t, axis=-1, **kw: _torch_gated(name, torch, t, axis, **kw)),
+        torch_bwd=torch_bwd or (lambda torch, g, t, y, axis=-1, **kw: _torch_gated_bwd(name, torch, g, t, y, axis, **kw)),
+        test_params=tuple(tests),
+    )
+
+
 _INF = float("inf")
 
 # ---- the activations ----------------------------------------------------------------------------
@@ -707,51 +724,25 @@ ACTIVATIONS = (
         torch_bwd=lambda torch, g, t, y, axis=-1: -torch.ops.aten._softmax_backward_data(g, y, axis, t.dtype),
         test_params=({"axis": -1},),
     ),
-    Activation(
-        "glu", "gated", "Gated linear unit: a * sigmoid(b), a and b the first and second halves of x along `axis`.",
-        "a s(b)", "d/da = g s(b); d/db = g a s(b) (1 - s(b))",
-        params=(Param("axis", -1),), gate="sigmoid", second=True,
-        notes="As torch.nn.functional.glu: the gate acts on the second half.",
-        numpy=lambda x, axis=-1: _np_gated("glu", x, axis),
-        numpy_vjp=lambda x, g, axis=-1: _np_gated_vjp("glu", x, g, axis),
+    _gated_row(
+        "glu", "Gated linear unit: a * sigmoid(b)", "a s(b)", "d/da = g s(b); d/db = g a s(b) (1 - s(b))",
+        gate="sigmoid", second=True, notes="As torch.nn.functional.glu: the gate acts on the second half.",
         torch=lambda torch, t, axis=-1: torch.nn.functional.glu(t, axis),
         torch_bwd=lambda torch, g, t, y, axis=-1: torch.ops.aten.glu_backward(g, t, axis),
-        test_params=({"axis": -1},),
     ),
-    Activation(
-        "swiglu", "gated", "SwiGLU: silu(a) * b, a and b the first and second halves of x along `axis`.",
-        "silu(a) b", "d/da = g b silu'(a); d/db = g silu(a)",
-        params=(Param("axis", -1),), gate="silu",
+    _gated_row(
+        "swiglu", "SwiGLU: silu(a) * b", "silu(a) b", "d/da = g b silu'(a); d/db = g silu(a)", gate="silu",
         notes="The gate acts on the first half (the transformer convention: silu(x W) * (x V), [W V] one matrix).",
-        numpy=lambda x, axis=-1: _np_gated("swiglu", x, axis),
-        numpy_vjp=lambda x, g, axis=-1: _np_gated_vjp("swiglu", x, g, axis),
-        torch=lambda torch, t, axis=-1: _torch_gated("swiglu", torch, t, axis),
-        torch_bwd=lambda torch, g, t, y, axis=-1: _torch_gated_bwd("swiglu", torch, g, t, y, axis),
-        test_params=({"axis": -1},),
     ),
-    Activation(
-        "geglu", "gated", "GEGLU: gelu(a) * b, a and b the first and second halves of x along `axis`.",
-        "gelu(a) b", "d/da = g b gelu'(a); d/db = g gelu(a)",
-        params=(Param("axis", -1), Param("approximate", "tanh", choices=("tanh", "none"))), gate="gelu",
+    _gated_row(
+        "geglu", "GEGLU: gelu(a) * b", "gelu(a) b", "d/da = g b gelu'(a); d/db = g gelu(a)", gate="gelu",
+        choice=Param("approximate", "tanh", choices=("tanh", "none")),
         notes=('The gate acts on the first half; approximate as gelu\'s ("tanh", the default, or "none", '
                "the exact x Phi(x)): the BERT/T5 GEGLU uses the tanh form."),
-        numpy=lambda x, axis=-1, approximate="tanh": _np_gated("geglu", x, axis, approximate=approximate),
-        numpy_vjp=lambda x, g, axis=-1, approximate="tanh": _np_gated_vjp("geglu", x, g, axis, approximate=approximate),
-        torch=lambda torch, t, axis=-1, approximate="tanh": _torch_gated("geglu", torch, t, axis, approximate=approximate),
-        torch_bwd=lambda torch, g, t, y, axis=-1, approximate="tanh": _torch_gated_bwd(
-            "geglu", torch, g, t, y, axis, approximate=approximate),
-        test_params=({"axis": -1, "approximate": "tanh"}, {"axis": -1, "approximate": "none"}),
     ),
-    Activation(
-        "reglu", "gated", "ReGLU: relu(a) * b, a and b the first and second halves of x along `axis`.",
-        "relu(a) b", "d/da = g b relu'(a) (0 at a = 0); d/db = g relu(a)",
-        params=(Param("axis", -1),), gate="relu",
-        notes="The gate acts on the first half.",
-        numpy=lambda x, axis=-1: _np_gated("reglu", x, axis),
-        numpy_vjp=lambda x, g, axis=-1: _np_gated_vjp("reglu", x, g, axis),
-        torch=lambda torch, t, axis=-1: _torch_gated("reglu", torch, t, axis),
-        torch_bwd=lambda torch, g, t, y, axis=-1: _torch_gated_bwd("reglu", torch, g, t, y, axis),
-        test_params=({"axis": -1},),
+    _gated_row(
+        "reglu", "ReGLU: relu(a) * b", "relu(a) b", "d/da = g b relu'(a) (0 at a = 0); d/db = g relu(a)",
+        gate="relu", notes="The gate acts on the first half.",
     ),
 )
 
