@@ -151,6 +151,10 @@ def _doc(act, grad=False):
         if act.notes:
             text += f"\n\n{act.notes}"
         return text + f"\n\nDerivative: `{act.name}_grad`."
+    if act.kind == "gated":
+        return (f"Backward step of {act.name}: the gradient with respect to x (both halves, x's shape) from "
+                f"grad_output=g (the output's shape; without it, ones: the gradient of the outputs' sum), "
+                f"in one pass: {act.derivative}.")
     text = (f"Derivative of {act.name}: f'(x) = {act.derivative}; with grad_output=g, the backward "
             f"step g * f'(x) in one pass.")
     if act.from_y and act.kind == "elementwise":
