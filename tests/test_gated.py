@@ -1,6 +1,8 @@
 """The gated units: every registry row of kind "gated" (glu, swiglu, geglu, reglu), against mpmath
 through its gate's row, NumPy's plain formula, and the conventions every function keeps (PyTorch:
 tests/test_torch_reference.py)."""
+import itertools
+
 import numpy as np
 import pytest
 
@@ -158,14 +160,30 @@ def test_bad_arguments_raise_before_anything_is_written(vid, act, kw):
 
 
 @gated
+@dtypes
+def test_short_halves_give_the_bits_of_long_ones(vid, act, kw, dt):
+    # halves of a few elements are packed, many rows to a kernel call; the same values as one long
+    # pair of halves (axis 0 of the transpose)
+    f, fg = _fns(act)
+    rng = np.random.default_rng(8)
+    for L in (1, 3, 100):
+        x = (rng.standard_normal((3000, 2 * L)) * 4).astype(dt)
+        g = rng.standard_normal((3000, L)).astype(dt)
+        t = np.ascontiguousarray(x.reshape(3000, 2, L).transpose(1, 0, 2))   # (2, 3000, L): halves on axis 0
+        np.testing.assert_array_equal(f(x, **kw), f(t, **dict(kw, axis=0))[0])
+        long = fg(t, grad_output=g[None], **dict(kw, axis=0))
+        np.testing.assert_array_equal(fg(x, grad_output=g, **kw), long.transpose(1, 0, 2).reshape(3000, 2 * L))
+
+
+@gated
 def test_empty_and_threads_keep_the_bits(vid, act, kw):
     f, fg = _fns(act)
     assert f(np.empty((0, 4)), **kw).shape == (0, 2)
     assert fg(np.empty((3, 0)), grad_output=np.empty((3, 0)), **kw).shape == (3, 0)
     rng = np.random.default_rng(4)
-    for dt in DTYPES:
-        x = (rng.standard_normal((50, 4000)) * 4).astype(dt)
-        g = rng.standard_normal((50, 2000)).astype(dt)
+    for dt, shape in itertools.product(DTYPES, [(50, 4000), (20000, 6)]):
+        x = (rng.standard_normal(shape) * 4).astype(dt)
+        g = rng.standard_normal((shape[0], shape[1] // 2)).astype(dt)
         n = cact.get_num_threads()
         try:
             cact.set_num_threads(1)

@@ -73,6 +73,10 @@ cdef extern from "driver/table.h" nogil:
                         const float *g, float *ya, float *yb, Py_ssize_t n, const cact_par *P, int exact)
     void cact_gated_f64(const cact_ew_kernel *e, int op, int second, const double *a, const double *b,
                         const double *g, double *ya, double *yb, Py_ssize_t n, const cact_par *P, int exact)
+    void cact_gated_rows_f32(const cact_ew_kernel *e, int op, int second, const float *x, const float *g, float *y,
+                             Py_ssize_t L, Py_ssize_t r0, Py_ssize_t r1, const cact_par *P, int exact)
+    void cact_gated_rows_f64(const cact_ew_kernel *e, int op, int second, const double *x, const double *g, double *y,
+                             Py_ssize_t L, Py_ssize_t r0, Py_ssize_t r1, const cact_par *P, int exact)
     bint cact_prelu_pairs_f32(const double *alpha, Py_ssize_t C, Py_ssize_t rows, float *ah, float *al)
     void cact_prelu_fwd_block_pairs_f32(const float *x, const float *ah, const float *al, float *y,
                                         Py_ssize_t o0, Py_ssize_t o1, Py_ssize_t C, Py_ssize_t I, int stream)

@@ -126,4 +126,53 @@ static void cact_gated_f32(const cact_ew_kernel *e, int op, int second, const fl
     }
 }
 
+/* Rows r0 <= r < r1 of x seen as (rows, 2, L), for short halves (L below a chunk): the halves of as
+ * many rows as a chunk holds are gathered into contiguous buffers and computed in one call (a call
+ * per row of a few elements would cost more than its elements), and the results put back. */
+#define CACT_GATED_ROWS(sfx, T)                                                                          \
+    static void cact_gated_rows_##sfx(const cact_ew_kernel *e, int op, int second, const T *x, const T *g,   \
+                                      T *y, Py_ssize_t L, Py_ssize_t r0, Py_ssize_t r1, const cact_par *P,  \
+                                      int exact) {                                                        \
+        T a[CACT_GATED_CHUNK], b[CACT_GATED_CHUNK], gg[CACT_GATED_CHUNK], ya[CACT_GATED_CHUNK],           \
+            yb[CACT_GATED_CHUNK];                                                                         \
+        Py_ssize_t rp = L < CACT_GATED_CHUNK ? CACT_GATED_CHUNK / L : 1;                                  \
+        for (Py_ssize_t r = r0; r < r1; r += rp) {                                                        \
+            Py_ssize_t nr = r1 - r < rp ? r1 - r : rp, m = nr * L;                                        \
+            const T *xr = x + r * 2 * L;                                                                  \
+            if (L == 1) {   /* (the common shortest case: a loop the compiler vectorizes) */              \
+                for (Py_ssize_t i = 0; i < nr; ++i) {                                                     \
+                    a[i] = xr[2 * i];                                                                     \
+                    b[i] = xr[2 * i + 1];                                                                 \
+                }                                                                                         \
+            } else {                                                                                      \
+                for (Py_ssize_t i = 0; i < nr; ++i)                                                       \
+                    for (Py_ssize_t j = 0; j < L; ++j) {                                                  \
+                        a[i * L + j] = xr[i * 2 * L + j];                                                 \
+                        b[i * L + j] = xr[i * 2 * L + L + j];                                             \
+                    }                                                                                     \
+            }                                                                                             \
+            if (op == CACT_FWD) {   /* the output's rows are contiguous: written in place */              \
+                cact_gated_##sfx(e, op, second, a, b, NULL, y + r * L, NULL, m, P, exact);                \
+                continue;                                                                                 \
+            }                                                                                             \
+            for (Py_ssize_t k = 0; k < m; ++k) gg[k] = g[r * L + k];                                      \
+            cact_gated_##sfx(e, op, second, a, b, gg, ya, yb, m, P, exact);                               \
+            T *yr = y + r * 2 * L;                                                                        \
+            if (L == 1) {                                                                                 \
+                for (Py_ssize_t i = 0; i < nr; ++i) {                                                     \
+                    yr[2 * i] = ya[i];                                                                    \
+                    yr[2 * i + 1] = yb[i];                                                                \
+                }                                                                                         \
+            } else {                                                                                      \
+                for (Py_ssize_t i = 0; i < nr; ++i)                                                       \
+                    for (Py_ssize_t j = 0; j < L; ++j) {                                                  \
+                        yr[i * 2 * L + j] = ya[i * L + j];                                                \
+                        yr[i * 2 * L + L + j] = yb[i * L + j];                                            \
+                    }                                                                                     \
+            }                                                                                             \
+        }                                                                                                 \
+    }
+CACT_GATED_ROWS(f32, float)
+CACT_GATED_ROWS(f64, double)
+
 #endif
