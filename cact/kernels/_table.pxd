@@ -77,6 +77,8 @@ cdef extern from "driver/table.h" nogil:
                              Py_ssize_t L, Py_ssize_t r0, Py_ssize_t r1, const cact_par *P, int exact)
     void cact_gated_rows_f64(const cact_ew_kernel *e, int op, int second, const double *x, const double *g, double *y,
                              Py_ssize_t L, Py_ssize_t r0, Py_ssize_t r1, const cact_par *P, int exact)
+    void cact_log_softmax_short_rows_f32(const float *x, float *y, Py_ssize_t K, int B)
+    void cact_log_softmax_short_rows_f64(const double *x, double *y, Py_ssize_t K, int B)
     bint cact_prelu_pairs_f32(const double *alpha, Py_ssize_t C, Py_ssize_t rows, float *ah, float *al)
     void cact_prelu_fwd_block_pairs_f32(const float *x, const float *ah, const float *al, float *y,
                                         Py_ssize_t o0, Py_ssize_t o1, Py_ssize_t C, Py_ssize_t I, int stream)

@@ -73,6 +73,8 @@ typedef struct {
       Py_ssize_t L, Py_ssize_t r0, Py_ssize_t r1, const cact_par *P, int exact), (e, op, second, x, g, y, L, r0, r1, P, exact)) \
     V(cact_gated_rows_f64, (const cact_ew_kernel *e, int op, int second, const double *x, const double *g, double *y, \
       Py_ssize_t L, Py_ssize_t r0, Py_ssize_t r1, const cact_par *P, int exact), (e, op, second, x, g, y, L, r0, r1, P, exact)) \
+    V(cact_log_softmax_short_rows_f32, (const float *x, float *y, Py_ssize_t K, int B), (x, y, K, B))             \
+    V(cact_log_softmax_short_rows_f64, (const double *x, double *y, Py_ssize_t K, int B), (x, y, K, B))           \
     R(int, cact_prelu_pairs_f32, (const double *alpha, Py_ssize_t C, Py_ssize_t rows, float *ah, float *al),     \
       (alpha, C, rows, ah, al))                                                                                  \
     V(cact_prelu_fwd_block_pairs_f32, (const float *x, const float *ah, const float *al, float *y, Py_ssize_t o0, \

@@ -363,4 +363,17 @@ CACT_INLINE double cact_log1p01(double u) {
     return k * CACT_LN2_HI - ((hfsq - (s * (hfsq + R) + k * CACT_LN2_LO)) - f);
 }
 
+/* log(1 + t) for finite t >= 0, branch-free (it vectorizes, where a libm call per element or row
+ * would cost more than the work around it): cact_log1p01 up to 1; above, 1 + t = 2^k m (m in
+ * [1, 2); its rounding is under an ulp of a result of at least ln 2) and k ln2 + log1p(m - 1),
+ * m - 1 exact. Within 2 ulp. */
+CACT_INLINE double cact_log1p_pos(double t) {
+    double s = 1.0 + t;
+    uint64_t b = cact_as_uint64(s);
+    double k = (double)((int64_t)(b >> 52) - 1023);
+    double f = cact_as_double((b & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull) - 1.0;
+    double big = k * CACT_LN2_HI + (cact_log1p01(f) + k * CACT_LN2_LO);
+    return t <= 1.0 ? cact_log1p01(t) : big;
+}
+
 #endif /* CACT_MATH_H */
