@@ -29,9 +29,9 @@ static void cact_gated_f64(const cact_ew_kernel *e, int op, int second, const do
             fwd(u + k, NULL, t, m, P);
             for (Py_ssize_t j = 0; j < m; ++j) ya[k + j] = t[j] * v[k + j];
         } else {
+            /* (into yu, not in place: a block may take a faster way when y is apart, gelu's does) */
             for (Py_ssize_t j = 0; j < m; ++j) t[j] = g[k + j] * v[k + j];
-            bwd(u + k, t, t, m, P);
-            for (Py_ssize_t j = 0; j < m; ++j) yu[k + j] = t[j];
+            bwd(u + k, t, yu + k, m, P);
             fwd(u + k, NULL, t, m, P);
             for (Py_ssize_t j = 0; j < m; ++j) yv[k + j] = t[j] * g[k + j];
         }
@@ -49,9 +49,10 @@ static void cact_gated_f32_double(const cact_ew_kernel *e, int op, const float *
         for (Py_ssize_t j = 0; j < m; ++j) y[j] = (float)(t[j] * v[j]);
         return;
     }
+    double r[CACT_GATED_CHUNK];
     for (Py_ssize_t j = 0; j < m; ++j) t[j] = (double)g[j] * v[j];   /* exact */
-    bwd(ud, t, t, m, P);
-    for (Py_ssize_t j = 0; j < m; ++j) yu[j] = (float)t[j];
+    bwd(ud, t, r, m, P);
+    for (Py_ssize_t j = 0; j < m; ++j) yu[j] = (float)r[j];
     fwd(ud, NULL, t, m, P);
     for (Py_ssize_t j = 0; j < m; ++j) yv[j] = (float)(t[j] * g[j]);
 }
