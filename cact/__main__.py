@@ -20,7 +20,7 @@ import numpy as np
 
 import cact
 from cact import _bench
-from cact._registry import ELEMENTWISE
+from cact._registry import ELEMENTWISE, GATED, ROWWISE
 
 _X = np.array([-2, -1, 0, 1, 2])
 
@@ -48,8 +48,17 @@ def demo():
     for act in ELEMENTWISE:   # (at the bench's parameters: defaults, and required ones set)
         name = act.name + "_grad"
         print(f"{name:>16}: {getattr(cact, name)(_X, **_bench._params(act.name))}")
-    print(f"{'softmax_grad':>16}: (vector-Jacobian product with g = [1, 0, 0, 0, 0]) "
-          f"{cact.softmax_grad(np.array([1, 2, 3, 4, 5]), grad_output=np.eye(5)[0])}")
+    print("\nRow functions of [1, 2, 3, 4, 5], and their vector-Jacobian product with g = [1, 0, 0, 0, 0]:")
+    row, e0 = np.array([1, 2, 3, 4, 5]), np.eye(5)[0]
+    for act in ROWWISE:
+        f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
+        print(f"{act.name:>16}: {f(row)}")
+        print(f"{act.name + '_grad':>16}: {fg(row, grad_output=e0)}")
+    print("\nGated units of x = [-2, -1, 1, 2] (halves [-2, -1] and [1, 2]), and their gradient (g = 1):")
+    xg = np.array([-2.0, -1.0, 1.0, 2.0])
+    for act in GATED:
+        f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
+        print(f"{act.name:>16}: {f(xg)}   grad: {fg(xg)}")
 
 
 def _csv(text, parser, what, allowed=None, convert=str):
