@@ -2,7 +2,7 @@
 interleaved in one process, on python -m cact bench's data and calls.
 
     bash tools/ab_build.sh REV && PYTHONPATH=/tmp/cact_ab python tools/ab.py \
-        [--functions softmax] [--sizes 1e5] [--dtype float32] [--ops backward] [--threads 2]
+        [--functions softmax] [--sizes 1e5] [--dtype float32] [--ops backward] [--threads 2] [--row 16]
 
 Prints old / new time per row (above 1: the new build is faster) and both against torch when it
 is importable (torch / cact, as the bench's 'x torch').
@@ -13,6 +13,7 @@ import numpy as np
 
 import cact
 import cact_old
+from cact import _bench
 from cact._bench import FUNCTIONS, _cact_impls, make_input, time_interleaved
 
 
@@ -24,7 +25,11 @@ def main():
     p.add_argument("--ops", default="forward,backward")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--repeats", type=int, default=15)
+    p.add_argument("--row", type=int, default=None,
+                   help="row length of softmax and its kin (default: the bench's, 1000)")
     args = p.parse_args()
+    if args.row:
+        _bench.SOFTMAX_ROW = args.row
     try:
         import torch
         from cact._bench import _torch_impls
