@@ -119,6 +119,31 @@ CACT_EW_BLOCK(silu, fwd, f32, float, CACT_EACH(cact_silu_f32(x[j])))
 CACT_EW_BLOCK(silu, grad, f32, float, CACT_EACH(cact_silu_grad_f32(x[j])))
 CACT_EW_BLOCK(silu, bwd, f32, float, CACT_EACH(g[j] * cact_silu_grad_f32(x[j])))
 CACT_EW_F64(mish, cact_mish(x[j]), cact_mish_grad(x[j]))
-CACT_EW_F32_VIA_F64(mish, cact_mish(x[j]), cact_mish_grad(x[j]))
+/* float32 mish in float lanes: for x >= 0, x (1 - 2u^2 / (1 + 2u + 2u^2)), u = e^-x (the fraction
+ * is below 0.4: no cancellation; u from x capped at 60, where the fraction no longer counts, so it is
+ * normal); below 0, x e (e + 2) / (e (e + 2) + 2) with e = e^x as sigmoid's 2^100-scaled E (always
+ * normal): (x E)(e + 2) / ((e (e + 2) + 2) 2^100), the division the one rounding of a subnormal
+ * result (x capped at -110, where it is -0); e + 2 and the denominator take e capped as u (below
+ * e^-60 they are 2). */
+CACT_INLINE float cact_mish_f32(float x) {
+    float a = fabsf(x), ac = a < 60.0f ? a : 60.0f;
+    float E = cact_expf_neg_2p100(-a, -0.0f);
+    float u = cact_expf_neg_2p100(-ac, -0.0f) * CACT_2M100F;   /* e^-min(|x|, 60): normal */
+    float q = (2.0f * u * u) / CACT_MADDF(2.0f * u, 1.0f + u, 1.0f);
+    float pos = x * (1.0f - q);
+    float w = u + 2.0f;
+    float m = x < -110.0f ? -110.0f : x;   /* (x e^x is -0 below -110, where E stops falling) */
+    float mE = m * E;
+#if defined(__FMA__)
+    float num = CACT_MADDF(mE, u, 2.0f * mE);   /* (x E)(e + 2), one rounding fewer */
+#else
+    float num = mE * w;
+#endif
+    float neg = num / (CACT_MADDF(u, w, 2.0f) * CACT_2P100F);
+    return x >= 0 ? pos : neg;
+}
+CACT_EW_BLOCK(mish, fwd, f32, float, CACT_EACH(cact_mish_f32(x[j])))
+CACT_EW_BLOCK(mish, grad, f32, float, CACT_EACH((float)cact_mish_grad(x[j])))
+CACT_EW_BLOCK(mish, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_mish_grad(x[j]))))
 
 #endif
