@@ -37,10 +37,13 @@ else:
 
 def stream_bytes(mb):
     """This build's streaming threshold in bytes for (AVX-512 MB, AVX2 MB or None), or -1: never
-    (and never without the table's non-temporal stores: the SSE2 baseline loses 20-40% with them)"""
+    (and never without the table's non-temporal stores: the SSE2 baseline loses 20-40% with them).
+    The AVX-512 column was measured on an Intel Xeon; an AMD Zen 4 runs the AVX-512 build too, but
+    its L3 keeps outputs of up to ~16 MB cheaper than streaming them, as on the AVX2 machines
+    (tools/stream_bench.py): there the AVX2 column applies."""
     if mb is None or not kernels.can_stream():
         return -1
-    m = mb[0] if kernels.isa_stream_wide() else mb[1]
+    m = mb[0] if kernels.isa_stream_wide() and kernels.cpu_is_intel() else mb[1]
     return -1 if m is None else m << 20
 
 

@@ -28,7 +28,8 @@ class Kernel:
     serial: tuple = (8192, 8192)    # run on one thread up to this many elements (float32, float64):
                                     # tools/tune_threads.py measures where two threads start to win
     stream_mb: Optional[tuple] = None   # outputs from this many MB written by non-temporal stores,
-                                        # (AVX-512 build, AVX2 build or None); tools/stream_bench.py
+                                        # (AVX-512 build on an Intel CPU, others or None);
+                                        # tools/stream_bench.py
     steal: bool = False             # threads finish each other's pieces (compute-bound loops)
     exact: bool = False             # values exact and derivatives 0 or 1 in float32 too (relu):
                                     # gated units then need no underflow guard (kernels/math/gated.h)

@@ -8,6 +8,7 @@ cdef extern from "driver/omp.h" nogil:
 cdef extern from "driver/cpu.h" nogil:
     int cact_cpu_has_avx2_fma()
     int cact_cpu_has_avx512()
+    int cact_cpu_is_intel()
 
 cdef extern from "driver/table.h" nogil:
     enum: CACT_N_KERNELS

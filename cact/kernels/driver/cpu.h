@@ -14,8 +14,14 @@ static int cact_cpu_has_avx512(void) {
         && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq")
         && __builtin_cpu_supports("avx512vl");
 }
+/* an Intel CPU: where the AVX-512 build's streaming thresholds were measured (driver/stream.h) */
+static int cact_cpu_is_intel(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_is("intel");
+}
 #else
 static int cact_cpu_has_avx2_fma(void) { return 0; }
 static int cact_cpu_has_avx512(void) { return 0; }
+static int cact_cpu_is_intel(void) { return 0; }
 #endif
 #endif
