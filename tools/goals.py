@@ -14,20 +14,27 @@ import numpy as np
 
 import cact
 from cact._bench import FUNCTIONS, bound, time_interleaved
-from cact._registry import KERNELS
+from cact._registry import BY_NAME, KERNELS
 
 SLOPES = np.full(64, 0.1)
-ROWS = {"prelu": 64, "softmax": 1000}  # these run on (n / k, k) matrices: channels, rows
+# these run on (n / k, k) matrices: channels, rows of softmax and its kin, gated units' pairs of halves
+ROWS = {"prelu": 64, **{n: 1000 for n in FUNCTIONS if BY_NAME[n].kind == "rows"},
+        **{n: 2000 for n in FUNCTIONS if BY_NAME[n].kind == "gated"}}
 FORWARD = {name: (lambda x, f=bound(name)[0], **kw: f(x, **kw)) for name in FUNCTIONS}
 FORWARD["prelu"] = lambda x, **kw: cact.prelu(x, SLOPES, **kw)
 # compute-bound: they should scale with the threads (the memory-bound ones share the bus)
 COMPUTE_BOUND = [k.name for k in KERNELS if k.steal and k.name in FORWARD]
 
 
-def shaped(name, *arrays):
-    """The arrays as `name` takes them (shaped before any timing or tracing)."""
+def shaped(name, x, out):
+    """x and out as `name` takes them (shaped before any timing or tracing; a gated unit's output
+    has half of x's last axis)"""
     k = ROWS.get(name)
-    return [a if k is None else a.reshape(-1, k) for a in arrays]
+    if k is None:
+        return x, out
+    if BY_NAME[name].kind == "gated":
+        return x.reshape(-1, k), out[:x.size // 2].reshape(-1, k // 2)
+    return x.reshape(-1, k), out.reshape(-1, k)
 
 
 def main():
@@ -51,8 +58,8 @@ def main():
     base, base_out = best(lambda: np.maximum(s, 0)), best(lambda: np.maximum(s, 0, out=so))
     for name in [n for n in FUNCTIONS if n != "prelu"]:
         f = bound(name)[0]
-        a = s.reshape(1, 16) if name == "softmax" else s
-        ao = so.reshape(1, 16) if name == "softmax" else so
+        a = s.reshape(1, 16) if BY_NAME[name].kind == "rows" else s
+        ao = so.reshape(1, 16) if BY_NAME[name].kind == "rows" else (so[:8] if BY_NAME[name].kind == "gated" else so)
         t, to = best(lambda: f(a)), best(lambda: f(a, out=ao))
         print(f"  {name:11s} {t / base:5.2f}   ({t * 1e9:.0f} ns vs {base * 1e9:.0f} ns)"
               f"   out= {to / base_out:5.2f}   ({to * 1e9:.0f} ns vs {base_out * 1e9:.0f} ns)")
