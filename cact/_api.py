@@ -168,6 +168,16 @@ def _doc(act, grad=False):
 
 # ---- the elementwise activations: generated from the registry ---------------------------------
 
+def _kernel_choice(row, choice, ns):
+    """The generated body's kernel family `_k` of registry row `row` (an elementwise row, or a gated
+    unit's gate): a constant in ns, or (a string parameter `choice`) the line that picks it"""
+    if choice is None:
+        ns["_k"] = KERNEL_INDEX[kernel_of(row, {})]
+        return ""
+    ns["_kernels"] = {c: KERNEL_INDEX[kernel_of(row, {choice.name: c})] for c in choice.choices}
+    return f"    _k = _choice({choice.name}, {choice.name!r}, _kernels)\n"
+
+
 def _made(src, ns, act):
     """(forward, derivative): the functions `src` defines in namespace ns, with the row's docstrings"""
     exec(compile(src, f"<cact: {act.name}>", "exec"), ns)
@@ -190,11 +200,8 @@ def _elementwise_pair(act):
     if act.rule is not None:   # a rule on the parameters together (hardtanh: min_val <= max_val)
         pre += f"    _act.rule({', '.join(f'_p{i}' for i in range(len(reals)))})\n"
     p = ", ".join([f"_p{i}" for i in range(len(reals))] + ["0.0"] * (2 - len(reals)))
-    if choice is None:
-        ns["_k"] = KERNEL_INDEX[act.kernel]
-    else:
-        ns["_kernels"] = {c: KERNEL_INDEX[act.kernel[c]] for c in choice.choices}
-        pre += f"    _k = _choice({choice.name}, {choice.name!r}, _kernels)\n"
+    pre += _kernel_choice(act, choice, ns)
+
     def run(k, op, xa, g="grad_output", name="x", indent="    "):
         """the body's call: a new result straight from the kernel module (one Python frame less for
         the common call), else the checked path"""
@@ -250,24 +257,19 @@ def _gated(act, k, x, axis, grad_output, out, op):
         xc = xc.copy()
     if g is not None and np.may_share_memory(t, g):
         g = g.copy()
-    if t.size:
-        K.gated(k, op, act.second, xc.reshape(P, 2 * L), None if g is None else g.reshape(P, L),
-                t.reshape(P, -1), 0.0, 0.0)
+    if t.size and K.gated_fast(k, op, act.second, xc.reshape(P, 2 * L), None if g is None else g.reshape(P, L),
+                               t.reshape(P, -1)) is None:
+        _declined()
     return _finish(t, out, result_dtype)
 
 
 def _gated_pair(act):
     """(forward, backward) for a gated row: `name(x, axis=-1[, <gate's choice>], *, out=None)` and
     `name_grad(x, axis=-1[, ...], *, grad_output=None, out=None)`"""
-    gate = BY_NAME[act.gate]
     choice = next((p for p in act.params if p.choices), None)
     ns = {"_gated": _gated, "_act": act, "_choice": _choice, "FWD": FWD, "BWD": BWD}
     sig = "".join(f", {p.name}={p.default!r}" for p in act.params)
-    if choice is None:
-        ns["_k"], pre = KERNEL_INDEX[kernel_of(gate, {})], ""
-    else:
-        ns["_kernels"] = {c: KERNEL_INDEX[kernel_of(gate, {choice.name: c})] for c in choice.choices}
-        pre = f"    _k = _choice({choice.name}, {choice.name!r}, _kernels)\n"
+    pre = _kernel_choice(BY_NAME[act.gate], choice, ns)
     src = (f"def {act.name}(x{sig}, *, out=None):\n{pre}    return _gated(_act, _k, x, axis, None, out, FWD)\n"
            f"def {act.name}_grad(x{sig}, *, grad_output=None, out=None):\n{pre}"
            f"    return _gated(_act, _k, x, axis, grad_output, out, BWD)\n")
@@ -397,11 +399,7 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
         jac.reshape(x2.shape[0], Kdim * Kdim)[:, :: Kdim + 1] = x2 * (1 - x2)
     else:
         kernels["jac"](x2, jac, np.empty(x2.shape, np.float64))
-    jac = np.moveaxis(jac.reshape(np.moveaxis(a, ax, -1).shape + (Kdim,)), -2, ax)
-    if out is None:
-        return _finish(np.ascontiguousarray(jac), None, result_dtype)
-    np.copyto(out, jac.astype(result_dtype, copy=False), casting="same_kind")
-    return out
+    return _jacobian_out(jac.reshape(np.moveaxis(a, ax, -1).shape + (Kdim,)), ax, out, result_dtype)
 
 
 # ---- log_softmax and softmin -----------------------------------------------------------------
@@ -495,7 +493,9 @@ def softmin_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     if grad_output is None:
         jac = softmax_grad(axis=axis, **kw)
         np.negative(jac, out=jac)
-        return _finish(jac, None, result_dtype) if out is None else _copy_into(out, jac, result_dtype)
+        if out is not None:
+            check_out(out, jac.shape, result_dtype)
+        return _finish(jac, out, result_dtype)
     g = as_grad_output(grad_output, a, ref=name)
     t = _target(a, out, result_dtype)
     softmax_grad(axis=axis, grad_output=g, out=t, **kw)
@@ -503,19 +503,10 @@ def softmin_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     return _finish(t, out, result_dtype)
 
 
-def _copy_into(out, r, result_dtype):
-    check_out(out, r.shape, result_dtype)
-    np.copyto(out, r.astype(result_dtype, copy=False), casting="same_kind")
-    return out
-
-
 def _jacobian_out(jac, ax, out, result_dtype):
-    """a Jacobian built with the row axis last ([..., i, j]) with i moved back to `ax`"""
+    """a Jacobian built with the row axis last ([..., i, j]) with i moved back to `ax` (out: checked)"""
     jac = np.moveaxis(jac, -2, ax)
-    if out is None:
-        return _finish(np.ascontiguousarray(jac), None, result_dtype)
-    np.copyto(out, jac.astype(result_dtype, copy=False), casting="same_kind")
-    return out
+    return _finish(np.ascontiguousarray(jac) if out is None else jac, out, result_dtype)
 
 
 # ---- softmax plumbing -------------------------------------------------------------------------

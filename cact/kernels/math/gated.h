@@ -7,8 +7,8 @@
  * glu's a * sigmoid(b); else the first, as in swiglu's silu(a) * b).
  *
  * A gate rounded before its product carries its own rounding, and where the gate is subnormal but
- * the product is not (silu(-100) is 4e-42 in float32), its lost digits: float32 chunks where that
- * can happen are done in double (below); in float64 the error bound holds where the gate and the
+ * the product is not (silu(-100) is 4e-42 in float32), its lost digits: float32 elements where that
+ * can happen are done again in double (below); in float64 the error bound holds where the gate and the
  * products are normal numbers (|act(u)| >= 2^-1022). */
 #ifndef CACT_GATED_H
 #define CACT_GATED_H
@@ -134,8 +134,7 @@ static void cact_gated_f32(const cact_ew_kernel *e, int op, int second, const fl
     static void cact_gated_rows_##sfx(const cact_ew_kernel *e, int op, int second, const T *x, const T *g,   \
                                       T *y, Py_ssize_t L, Py_ssize_t r0, Py_ssize_t r1, const cact_par *P,  \
                                       int exact) {                                                        \
-        T a[CACT_GATED_CHUNK], b[CACT_GATED_CHUNK], gg[CACT_GATED_CHUNK], ya[CACT_GATED_CHUNK],           \
-            yb[CACT_GATED_CHUNK];                                                                         \
+        T a[CACT_GATED_CHUNK], b[CACT_GATED_CHUNK], ya[CACT_GATED_CHUNK], yb[CACT_GATED_CHUNK];           \
         Py_ssize_t rp = L < CACT_GATED_CHUNK ? CACT_GATED_CHUNK / L : 1;                                  \
         for (Py_ssize_t r = r0; r < r1; r += rp) {                                                        \
             Py_ssize_t nr = r1 - r < rp ? r1 - r : rp, m = nr * L;                                        \
@@ -156,8 +155,7 @@ static void cact_gated_f32(const cact_ew_kernel *e, int op, int second, const fl
                 cact_gated_##sfx(e, op, second, a, b, NULL, y + r * L, NULL, m, P, exact);                \
                 continue;                                                                                 \
             }                                                                                             \
-            for (Py_ssize_t k = 0; k < m; ++k) gg[k] = g[r * L + k];                                      \
-            cact_gated_##sfx(e, op, second, a, b, gg, ya, yb, m, P, exact);                               \
+            cact_gated_##sfx(e, op, second, a, b, g + r * L, ya, yb, m, P, exact);   /* (g's rows: contiguous) */ \
             T *yr = y + r * 2 * L;                                                                        \
             if (L == 1) {                                                                                 \
                 for (Py_ssize_t i = 0; i < nr; ++i) {                                                     \
