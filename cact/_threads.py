@@ -1,6 +1,7 @@
-"""Thread control. The kernels use OpenMP's team size, omp_get_max_threads(), so this, the
-OMP_NUM_THREADS environment variable and threadpoolctl all set it (arrays below a per-kernel size
-run serially regardless)."""
+"""Thread control. A large call's team: set_num_threads(n)'s n, process-wide, once it was called
+(OMP_NUM_THREADS's value, or the number of CPUs, before); a threadpoolctl limit (or any
+omp_set_num_threads) in force in the calling thread caps it there. Arrays below a per-kernel size
+run serially regardless. The rule itself is in kernels/driver/omp.h."""
 import numbers
 import platform
 import sys
@@ -10,13 +11,15 @@ from cact._version import __version__
 
 
 def get_num_threads():
-    """The number of threads a large call uses (1 when cact was built without OpenMP)."""
+    """The number of threads a large call from this thread uses (1 when cact was built without
+    OpenMP): set_num_threads' value, capped by a threadpoolctl limit in force in this thread."""
     return _kernels.get_max_threads()
 
 
 def set_num_threads(n):
-    """Use `n` threads for large calls from now on (from the calling thread; like
-    omp_set_num_threads). `n` must be a positive integer."""
+    """Use `n` threads for large calls from now on, from every thread (process-wide, as PyTorch's
+    torch.set_num_threads; it overrides OMP_NUM_THREADS). A threadpoolctl limit in force in a
+    thread still caps that thread's calls. `n` must be a positive integer."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"n must be a positive integer, got {type(n).__name__}")
     if n < 1:

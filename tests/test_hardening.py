@@ -1,4 +1,5 @@
 """cact inside other people's servers and training loops: threads, forks, leaks, hostile inputs."""
+import concurrent.futures
 import multiprocessing
 import os
 import sys
@@ -118,6 +119,50 @@ def test_threadpoolctl_sees_and_limits_cacts_openmp():
         limited = cact.gelu(x)
     assert cact.get_num_threads() == before
     np.testing.assert_array_equal(limited, cact.gelu(x))
+
+
+def _in_thread(fn):
+    out = []
+    t = threading.Thread(target=lambda: out.append(fn()))
+    t.start()
+    t.join()
+    return out[0]
+
+
+def test_set_num_threads_is_process_wide_and_threadpoolctl_caps_per_thread():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not cact._core.openmp_enabled():
+        pytest.skip("built without OpenMP")
+    before = cact.get_num_threads()
+    x = RNG.standard_normal(1_000_000)
+    try:
+        for n in (1, 3, 2):
+            cact.set_num_threads(n)
+            # another Python thread (its OpenMP setting is the default) reads and uses the same n,
+            # also above the number of CPUs
+            assert cact.get_num_threads() == n
+            assert _in_thread(cact.get_num_threads) == n
+            with concurrent.futures.ThreadPoolExecutor(2) as pool:
+                assert set(pool.map(lambda _: cact.get_num_threads(), range(4))) == {n}
+        # a limit in force in a thread caps that thread's calls only, and never raises n
+        cact.set_num_threads(2)
+        with threadpoolctl.threadpool_limits(1, user_api="openmp"):
+            assert cact.get_num_threads() == 1
+            assert _in_thread(cact.get_num_threads) == 2
+            limited = cact.gelu(x)
+
+        def limited_in_worker():
+            with threadpoolctl.threadpool_limits(1, user_api="openmp"):
+                return cact.get_num_threads(), cact.gelu(x)
+        n_worker, from_worker = _in_thread(limited_in_worker)
+        assert n_worker == 1
+        cact.set_num_threads(1)
+        with threadpoolctl.threadpool_limits(4, user_api="openmp"):
+            assert cact.get_num_threads() == 1
+    finally:
+        cact.set_num_threads(before)
+    np.testing.assert_array_equal(limited, cact.gelu(x))
+    np.testing.assert_array_equal(from_worker, limited)
 
 
 # ---- leaks ------------------------------------------------------------------------------------

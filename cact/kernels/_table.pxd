@@ -4,6 +4,9 @@ cdef extern from "driver/omp.h" nogil:
     int CACT_OPENMP_ENABLED
     int omp_get_max_threads()
     void omp_set_num_threads(int n)
+    void cact_threads_init()
+    int cact_max_threads()
+    void cact_set_threads(int n)
 
 cdef extern from "driver/cpu.h" nogil:
     int cact_cpu_has_avx2_fma()
