@@ -81,7 +81,8 @@ def bench(args, parser):
     ops = _csv(args.ops.replace("both", ",".join(_bench.OPS)), parser, "ops", _bench.OPS)
     if args.threads is not None and args.threads < 1:
         parser.error("--threads must be a positive integer")
-    rows = _bench.run(functions, sizes, dtypes, ops, threads=args.threads, repeats=args.repeats)
+    rows = _bench.run(functions, sizes, dtypes, ops, threads=args.threads, repeats=args.repeats,
+                      prelu_slopes=args.prelu_slopes)
     if args.plot:
         return 0 if _bench.plot(rows, args.plot) else 1
     return 0
@@ -99,6 +100,8 @@ def main(argv=None):
     b.add_argument("--ops", default="both", help="forward, backward or both (default both)")
     b.add_argument("--threads", type=int, default=None, help="threads for cact and torch (default: OpenMP's)")
     b.add_argument("--repeats", type=int, default=7, help="interleaved repeats per row (median)")
+    b.add_argument("--prelu-slopes", type=int, default=_bench.PRELU_CHANNELS, choices=(1, _bench.PRELU_CHANNELS),
+                   help=f"prelu's slopes: one per channel of {_bench.PRELU_CHANNELS} (default), or 1 for all")
     b.add_argument("--plot", metavar="FILE.png", help="also draw the speedups (needs matplotlib)")
     sub.add_parser("demo", help="run the classic examples")
     sub.add_parser("config", help="print the build and thread configuration")

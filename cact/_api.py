@@ -278,7 +278,25 @@ def _gated_pair(act):
 
 # ---- prelu and softmax: kernels over channels and rows ------------------------------------------
 
+def _one_slope(alpha):
+    """alpha as a float when it is one slope for all of x (a Python number, or a one-element float
+    array), else None"""
+    if type(alpha) is int:
+        return as_real(alpha, "alpha")
+    if type(alpha) is np.ndarray and alpha.size == 1 and alpha.ndim <= 1 and alpha.dtype.kind in "iuf" and alpha.dtype.itemsize <= 8:
+        return as_real(alpha.item(), "alpha")
+    return None
+
+
 def prelu(x, alpha, *, axis=1, out=None):
+    a = as_real(alpha, "alpha") if type(alpha) is float else _one_slope(alpha)
+    if a is not None:
+        # one slope (nn.PReLU's default): leaky_relu's kernels, the same bits as prelu's own
+        if out is None:
+            r = _new(_LEAKY, FWD, x, None, a, 0.0)
+            if r is not None:
+                return r
+        return _elementwise(_LEAKY, FWD, x, a, 0.0, None, out)
     if type(x) is np.ndarray and type(alpha) is np.ndarray and type(axis) is int:
         # fast path: C-contiguous float32/float64 x with per-channel slopes, into a new result
         # (allocated by the kernel module) or an `out` of x's dtype (the kernels check the rest,
@@ -342,7 +360,7 @@ def softmax(x, axis=-1, *, out=None):
 
 def prelu_grad(x, alpha, *, axis=1, grad_output=None):
     if type(axis) is int:   # the common call: new results allocated by the kernel module, or None
-        r = K.prelu_grad_new(x, grad_output, alpha, axis)
+        r = K.prelu_grad_new(x, grad_output, float(alpha) if type(alpha) is int else alpha, axis)
         if r is not None:
             return r
     a, result_dtype = as_input(x)

@@ -17,7 +17,7 @@ from cact._registry import ACTIVATIONS, BY_NAME, REQUIRED
 
 SOFTMAX_ROW = 1000   # softmax and its kin over rows of this length (one row when n is smaller)
 GATED_WIDTH = 2048   # gated units on (n / 2048, 2048): two halves of 1024 (one row when n is smaller)
-PRELU_CHANNELS = 64  # prelu on (n / 64, 64) with one slope per channel on axis 1
+PRELU_CHANNELS = 64  # prelu on (n / 64, 64) with one slope per channel on axis 1 (or one for all: slopes=1)
 FUNCTIONS = [a.name for a in ACTIVATIONS]   # every activation of the registry, its default parameters
 OPS = ["forward", "backward"]
 # derivatives that the bench (and PyTorch's backward) take from the forward's output y
@@ -70,7 +70,8 @@ def numpy_impls(name, x, a=None, **kw):
     if name == "prelu":
         def deriv(g=None):  # both gradients, as cact.prelu_grad and PyTorch's prelu backward give
             gx = times(g, act.numpy_grad(x, **kw))
-            return gx, times(g, np.where(x > 0, x.dtype.type(0), x)).sum(axis=0)   # channels: axis 1
+            d = times(g, np.where(x > 0, x.dtype.type(0), x))
+            return gx, (d.sum() if np.size(a) == 1 else d.sum(axis=0))   # channels: axis 1
         return (lambda: act.numpy(x, **kw)), deriv
     if act.kind == "rows":
         def deriv(g=None):
@@ -108,13 +109,14 @@ def _numpy_impls(name, x, g, a):
     return fwd, (lambda: deriv(g))
 
 
-def make_input(name, n, dtype, seed=0):
-    """Built-in random data for `name` with about n elements: (x, grad_output, alpha)."""
+def make_input(name, n, dtype, seed=0, slopes=PRELU_CHANNELS):
+    """Built-in random data for `name` with about n elements: (x, grad_output, alpha); prelu's alpha
+    has `slopes` entries: one per channel, or 1 (one slope for all, nn.PReLU's default)."""
     rng = np.random.default_rng(seed)
     shape = _shape(name, n)
     x = (rng.standard_normal(shape) * 3).astype(dtype)
     g = rng.standard_normal(_half(shape) if BY_NAME[name].kind == "gated" else shape).astype(dtype)
-    a = rng.uniform(0.01, 0.3, shape[-1]).astype(dtype) if name == "prelu" else None
+    a = rng.uniform(0.01, 0.3, slopes).astype(dtype) if name == "prelu" else None
     return x, g, a
 
 
@@ -135,7 +137,8 @@ def _cact_impls(name, x, g, a, mod=cact):
     """(forward, backward) calls of `mod` (cact, or an earlier build of it: tools/ab.py)."""
     f, fg = getattr(mod, name), getattr(mod, name + "_grad")
     if name == "prelu":
-        return (lambda: f(x, a)), (lambda: fg(x, a, grad_output=g))
+        alpha = float(a[0]) if a.size == 1 else a   # one slope: a number, as prelu(x, 0.25)
+        return (lambda: f(x, alpha)), (lambda: fg(x, alpha, grad_output=g))
     kw = _params(name)
     if name in FROM_Y:
         y = f(x, **kw)
@@ -180,7 +183,7 @@ def time_interleaved(fns, repeats=7):
 
 
 def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32", "float64"),
-        ops=OPS, threads=None, repeats=7, out=sys.stdout, progress=sys.stderr):
+        ops=OPS, threads=None, repeats=7, out=sys.stdout, progress=sys.stderr, prelu_slopes=PRELU_CHANNELS):
     """Time every (function, op, dtype, size); return rows of dicts and print a table."""
     try:
         import torch
@@ -197,7 +200,7 @@ def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32
     for dt in dtypes:
         for name in functions:
             for n in sizes:
-                x, g, a = make_input(name, n, dt)
+                x, g, a = make_input(name, n, dt, slopes=prelu_slopes)
                 impls = {"cact": _cact_impls(name, x, g, a), "numpy": _numpy_impls(name, x, g, a)}
                 if torch is not None:
                     impls["torch"] = _torch_impls(torch, name, x, g, a)

@@ -652,7 +652,9 @@ ACTIVATIONS = (
         numpy=lambda x, alpha: np.maximum(alpha * x, x),
         numpy_grad=lambda x, alpha: np.where(x > 0, x.dtype.type(1), alpha),
         torch=lambda torch, t, alpha: torch.nn.functional.prelu(t, alpha),
-        torch_bwd=lambda torch, g, t, y, alpha: torch.ops.aten._prelu_kernel_backward(g, t, alpha),
+        # (aten's kernel gives d/dalpha per element; autograd then sums it to alpha's shape)
+        torch_bwd=lambda torch, g, t, y, alpha: (lambda gx, ga: (gx, ga.sum_to_size(alpha.shape)))(
+            *torch.ops.aten._prelu_kernel_backward(g, t, alpha)),
         limits={_INF: (_INF, 1.0), -_INF: (-_INF, 0.25)}, kinks={0.0: 0.25},
         test_params=({"alpha": 0.25},),
     ),

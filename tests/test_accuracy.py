@@ -136,6 +136,22 @@ def test_prelu_grad_alpha_sums_accurately(dt):
         assert abs(mp.mpf(float(ga[c])) - true) <= 4 * float(np.spacing(dt(float(size))))
 
 
+@pytest.mark.parametrize("dt", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("alpha", [0.25, np.array([0.25])], ids=["float", "array1"])
+def test_prelu_one_slope_grad_alpha_sums_accurately_over_blocks(dt, alpha):
+    # one slope: the flat run is summed in blocks (and lanes); 70000 values span several blocks
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal((70, 1000)) * np.exp(rng.uniform(-8, 8, (70, 1000)))).astype(dt)
+    g = rng.standard_normal(x.shape).astype(dt)
+    gx, ga = cact.prelu_grad(x, alpha, grad_output=g)
+    assert np.shape(ga) == np.shape(alpha) and ga.dtype == dt
+    terms = [mp.mpf(float(gi)) * mp.mpf(float(xi)) for xi, gi in zip(x.ravel(), g.ravel()) if xi <= 0]
+    true, size = mp.fsum(terms), mp.fsum(abs(t) for t in terms)
+    assert abs(mp.mpf(float(np.ravel(ga)[0])) - true) <= 4 * float(np.spacing(dt(float(size))))
+    # grad_x: leaky_relu's backward step, bit for bit
+    np.testing.assert_array_equal(gx, cact.leaky_relu_grad(x, 0.25, grad_output=g))
+
+
 @pytest.mark.parametrize("slope", [0.01, 0.3, -1.7, 1 / 3, 2.0**-60, 2.0**60, 3e-19, 1e-30, 1e30, 1e300, 0.0])
 def test_float32_leaky_relu_rounds_the_product_once_for_any_slope(slope):
     # float32 kernels carry the slope as a float pair inside [2^-60, 2^60] and use the double

@@ -454,7 +454,8 @@ def test_results_do_not_depend_on_the_thread_count():
     xd = x.astype(np.float64)   # float64 with g over 2^+-29: d/dalpha's bits depend on how its sums are blocked
     gd = rng.standard_normal(x.shape) * np.exp(rng.uniform(-20, 20, x.shape))
     xd[np.isnan(xd)] = 1.0
-    calls = [lambda: cact.prelu_grad(xd, a, grad_output=gd)[1], lambda: cact.sigmoid(x), lambda: cact.sigmoid_grad(x, grad_output=g), lambda: cact.relu(x),
+    calls = [lambda: cact.prelu_grad(xd, a, grad_output=gd)[1], lambda: cact.prelu_grad(xd, 0.3, grad_output=gd)[1],
+             lambda: cact.sigmoid(x), lambda: cact.sigmoid_grad(x, grad_output=g), lambda: cact.relu(x),
              lambda: cact.relu_grad(x, grad_output=g), lambda: cact.leaky_relu(x, 0.1), lambda: cact.elu(x),
              lambda: cact.elu_grad(x, grad_output=g), lambda: cact.gelu(x), lambda: cact.gelu_grad(x.astype(np.float64)),
              lambda: cact.gelu(x, "none"), lambda: cact.softmax(x), lambda: cact.softmax_grad(x, grad_output=g),

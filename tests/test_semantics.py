@@ -576,6 +576,37 @@ def test_prelu_fast_path_matches_the_general_path(dtype, shape, axis):
         assert gx.dtype == ga.dtype == np.dtype(dtype) and ga.shape == alpha.shape
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(16,), (3, 5), (2, 40000), (70000,)])
+def test_prelu_one_slope_fast_paths_match_the_general_path(dtype, shape):
+    # a float, an int or a one-element array takes the one-slope fast paths (leaky_relu's kernels
+    # forward; the one-slope backward in blocks); a list of one takes the checked path
+    rng = np.random.default_rng(19)
+    x = rng.standard_normal(shape).astype(dtype)
+    g = rng.standard_normal(shape).astype(dtype)
+    ref = cact.prelu(x, [0.375])
+    gx_ref, ga_ref = cact.prelu_grad(x, [0.375], grad_output=g)
+    for alpha in (0.375, np.array([0.375]), np.array([0.375], np.float32), np.array(0.375)):
+        np.testing.assert_array_equal(cact.prelu(x, alpha), ref)
+        out = np.empty_like(x)
+        assert cact.prelu(x, alpha, out=out) is out
+        np.testing.assert_array_equal(out, ref)
+        gx, ga = cact.prelu_grad(x, alpha, grad_output=g)
+        np.testing.assert_array_equal(gx, gx_ref)
+        assert np.shape(ga) == np.shape(alpha) and ga.dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(np.ravel(ga), ga_ref)
+    gx, ga = cact.prelu_grad(x, 2)   # an int slope, no grad_output
+    np.testing.assert_array_equal(gx, np.where(x > 0, 1, 2).astype(dtype))
+    np.testing.assert_allclose(ga, np.minimum(x, 0).sum(dtype=np.float64), rtol=1e-6)
+    for bad in (np.nan, np.inf, np.array([np.inf]), np.array([np.nan], np.float32)):
+        with pytest.raises(ValueError, match="alpha"):
+            cact.prelu(x, bad)
+        with pytest.raises(ValueError, match="alpha"):
+            cact.prelu_grad(x, bad, grad_output=g)
+    with pytest.raises(TypeError, match="alpha"):
+        cact.prelu(x, np.array([True]))
+
+
 def test_prelu_grad_alpha_beyond_float32_is_inf_on_both_paths_without_warnings():
     # the float64 sums of g * x over a channel exceed float32's range: rounded once, to inf
     x = np.full((4, 2), -3e38, np.float32)

@@ -3,6 +3,7 @@ interleaved in one process, on python -m cact bench's data and calls.
 
     bash tools/ab_build.sh REV && PYTHONPATH=/tmp/cact_ab python tools/ab.py \
         [--functions softmax] [--sizes 1e5] [--dtype float32] [--ops backward] [--threads 2] [--row 16]
+        [--prelu-slopes 1]
 
 Prints old / new time per row (above 1: the new build is faster) and both against torch when it
 is importable (torch / cact, as the bench's 'x torch').
@@ -27,6 +28,8 @@ def main():
     p.add_argument("--repeats", type=int, default=15)
     p.add_argument("--row", type=int, default=None,
                    help="row length of softmax and its kin (default: the bench's, 1000)")
+    p.add_argument("--prelu-slopes", type=int, default=_bench.PRELU_CHANNELS, choices=(1, _bench.PRELU_CHANNELS),
+                   help="prelu's slopes: one per channel (default) or 1 for all")
     args = p.parse_args()
     if args.row:
         _bench.SOFTMAX_ROW = args.row
@@ -44,7 +47,7 @@ def main():
     for name in args.functions.split(","):
         for op in args.ops.split(","):
             for size in args.sizes.split(","):
-                x, g, a = make_input(name, int(float(size)), np.dtype(args.dtype))
+                x, g, a = make_input(name, int(float(size)), np.dtype(args.dtype), slopes=args.prelu_slopes)
                 back = op == "backward"
                 fns = [_cact_impls(name, x, g, a, cact_old)[back], _cact_impls(name, x, g, a)[back]]
                 if torch is not None:
