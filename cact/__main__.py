@@ -81,6 +81,14 @@ def bench(args, parser):
     ops = _csv(args.ops.replace("both", ",".join(_bench.OPS)), parser, "ops", _bench.OPS)
     if args.threads is not None and args.threads < 1:
         parser.error("--threads must be a positive integer")
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            parser.error(f"--param: expected NAME=VALUE, got {item!r}")
+        try:
+            _bench.PARAMS[key] = float(value)
+        except ValueError:
+            _bench.PARAMS[key] = value
     rows = _bench.run(functions, sizes, dtypes, ops, threads=args.threads, repeats=args.repeats,
                       prelu_slopes=args.prelu_slopes)
     if args.plot:
@@ -102,6 +110,8 @@ def main(argv=None):
     b.add_argument("--repeats", type=int, default=7, help="interleaved repeats per row (median)")
     b.add_argument("--prelu-slopes", type=int, default=_bench.PRELU_CHANNELS, choices=(1, _bench.PRELU_CHANNELS),
                    help=f"prelu's slopes: one per channel of {_bench.PRELU_CHANNELS} (default), or 1 for all")
+    b.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter for the functions that take it (e.g. approximate=none: exact gelu, geglu); repeatable")
     b.add_argument("--plot", metavar="FILE.png", help="also draw the speedups (needs matplotlib)")
     sub.add_parser("demo", help="run the classic examples")
     sub.add_parser("config", help="print the build and thread configuration")

@@ -36,9 +36,12 @@ def _shape(name, n):
     return (n,)
 
 
+PARAMS = {}   # parameter overrides by name (python -m cact bench --param approximate=none), where a function has it
+
+
 def _params(name, a=None):
-    """the keyword parameters the bench calls `name` with: the registry's defaults (prelu: the
-    per-channel slopes a)"""
+    """the keyword parameters the bench calls `name` with: the registry's defaults, or PARAMS'
+    values (prelu: the slopes a)"""
     if name == "prelu":
         return {"alpha": a}
     act = BY_NAME[name]
@@ -46,7 +49,8 @@ def _params(name, a=None):
     for p in act.params:
         if p.name == "axis":
             continue
-        out[p.name] = act.bench_params.get(p.name, act.test_params[0][p.name] if p.default is REQUIRED else p.default)
+        default = act.bench_params.get(p.name, act.test_params[0][p.name] if p.default is REQUIRED else p.default)
+        out[p.name] = PARAMS.get(p.name, default)
     return out
 
 

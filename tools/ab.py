@@ -3,7 +3,7 @@ interleaved in one process, on python -m cact bench's data and calls.
 
     bash tools/ab_build.sh REV && PYTHONPATH=/tmp/cact_ab python tools/ab.py \
         [--functions softmax] [--sizes 1e5] [--dtype float32] [--ops backward] [--threads 2] [--row 16]
-        [--prelu-slopes 1]
+        [--prelu-slopes 1] [--param approximate=none]
 
 Prints old / new time per row (above 1: the new build is faster) and both against torch when it
 is importable (torch / cact, as the bench's 'x torch').
@@ -30,7 +30,15 @@ def main():
                    help="row length of softmax and its kin (default: the bench's, 1000)")
     p.add_argument("--prelu-slopes", type=int, default=_bench.PRELU_CHANNELS, choices=(1, _bench.PRELU_CHANNELS),
                    help="prelu's slopes: one per channel (default) or 1 for all")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter for the functions that take it (python -m cact bench's --param)")
     args = p.parse_args()
+    for item in args.param:
+        key, _, value = item.partition("=")
+        try:
+            _bench.PARAMS[key] = float(value)
+        except ValueError:
+            _bench.PARAMS[key] = value
     if args.row:
         _bench.SOFTMAX_ROW = args.row
     try:

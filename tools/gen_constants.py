@@ -1,5 +1,6 @@
-"""Generate cact/kernels/math/constants.h: double-double constants and the Taylor series of the
-derivatives with a root (both GELUs, SiLU, Mish) around it, all computed with mpmath at 80 digits.
+"""Generate cact/kernels/math/constants.h: double-double constants, the Taylor series of the
+derivatives with a root (both GELUs, SiLU, Mish) around it, and erfc's Chebyshev series, all
+computed with mpmath at 80 digits.
 
     python tools/gen_constants.py > cact/kernels/math/constants.h
 
@@ -75,26 +76,6 @@ def series(name, f, guess, float_terms=0):
     return "\n".join(out) + "\n"
 
 
-# Piecewise Taylor tables of the exact gelu' on [PIECE_LO, PIECE_HI): there the direct formula loses
-# up to 6 ulp to partial cancellation (x phi(x) against Phi(x)), outside the root's own series.
-# (gelu-tanh needs none: its float64 derivative is a formula with double-double parts and the series.) The step
-# keeps the truncation below 1e-17 relative where f' ~ exp(u(x)) varies fastest (x = -6).
-PIECE_LO, PIECE_HI, PIECE_STEP, PIECE_DEGREE = -6.0, -0.375, 0.0625, 13
-
-
-def pieces(name, f):
-    n = int(round((PIECE_HI - PIECE_LO) / PIECE_STEP))
-    out = [f"/* {name}: Taylor coefficients c[i][k] of d^k, d = x - center_i, "
-           f"center_i = {PIECE_LO} + (i + 0.5) * {PIECE_STEP} */"]
-    out.append(f"static const double {name}_PIECES[{n}][{PIECE_DEGREE + 1}] = {{")
-    for i in range(n):
-        c = mp.mpf(PIECE_LO) + (i + mp.mpf("0.5")) * mp.mpf(PIECE_STEP)
-        coeffs = mp.taylor(f, c, PIECE_DEGREE)
-        out.append("    {" + ", ".join(repr(float(v)) for v in coeffs) + "},")
-    out.append("};")
-    return "\n".join(out) + "\n"
-
-
 def tanhshrink_series(terms):
     """(x - tanh x) / x^3 as a series in s = x^2 (tanh's Bernoulli-number series)"""
     out = ["/* (x - tanh x) / x^3 = sum c[k] s^k, s = x^2 (tanhshrink below |x| = 0.55: truncation "
@@ -103,6 +84,35 @@ def tanhshrink_series(terms):
     for n in range(2, terms + 2):
         coef = 2 ** (2 * n) * (2 ** (2 * n) - 1) * mp.bernoulli(2 * n) / mp.factorial(2 * n)
         out.append(f"    {float(-coef)!r},")
+    out.append("};")
+    return "\n".join(out) + "\n"
+
+
+# erfc(z) for z >= 0 as s exp(-z^2 + P(u)), s = 2 / (2 + z), u = (2 - z) / (2 + z) = 2 s - 1 in (-1, 1]
+# (the form of Numerical Recipes' erfccheb): P is smooth on all of (-1, 1], so one Chebyshev series
+# covers every z >= 0 with no branch, and the kernels vectorize. Its coefficients are computed here
+# (Chebyshev interpolation at 80 nodes, 80 digits); the first ERFC_TERMS reach 1e-19, the first
+# ERFC_TERMS_F32 1e-11 (enough below float32's resolution for the float32 kernels).
+ERFC_TERMS, ERFC_TERMS_F32 = 31, 16
+
+
+def erfc_cheb(n_nodes=80):
+    def P(u):
+        s = (u + 1) / 2
+        z = 2 / s - 2
+        return mp.log(mp.erfc(z) / s) + z * z
+    nodes = [mp.cos(mp.pi * (k + mp.mpf(1) / 2) / n_nodes) for k in range(n_nodes)]
+    vals = [P(u) for u in nodes]
+    c = [2 * mp.fsum(vals[k] * mp.cos(mp.pi * j * (k + mp.mpf(1) / 2) / n_nodes) for k in range(n_nodes)) / n_nodes
+         for j in range(ERFC_TERMS)]
+    c[0] /= 2
+    assert abs(c[-1]) < mp.mpf(10) ** -18
+    out = [dd("CACT_ERFC_C0", c[0], "erfc's series: c[0] and c[1] as double-double (float64 carries c0 + c1 u exactly)")
+           + dd("CACT_ERFC_C1", c[1], "c[1]"),
+           "/* erfc(z) = s exp(-z^2 + sum c[k] T_k(u)), s = 2 / (2 + z), u = (2 - z) / (2 + z), z >= 0 */",
+           f"#define CACT_ERFC_TERMS {ERFC_TERMS}", f"#define CACT_ERFC_TERMS_F32 {ERFC_TERMS_F32}",
+           f"static const double CACT_ERFC_CHEB[{ERFC_TERMS}] = {{"]
+    out += [f"    {float(v)!r}," for v in c]
     out.append("};")
     return "\n".join(out) + "\n"
 
@@ -123,9 +133,7 @@ def main():
     print(series("CACT_SILU_GRAD", silu_grad, -1.28, float_terms=10))
     print(series("CACT_MISH_GRAD", mish_grad, -1.19))
     print(tanhshrink_series(20))
-    print(f"#define CACT_PIECE_LO {PIECE_LO!r}\n#define CACT_PIECE_HI {PIECE_HI!r}")
-    print(f"#define CACT_PIECE_STEP {PIECE_STEP!r}\n#define CACT_PIECE_DEGREE {PIECE_DEGREE}\n")
-    print(pieces("CACT_GELU_ERF_GRAD", gelu_erf_grad))
+    print(erfc_cheb())
     print("#endif")
 
 

@@ -313,22 +313,6 @@ CACT_INLINE double cact_series(const double *c, int n, double d) {
     return p * d;
 }
 
-/* Piecewise Taylor table: sum c[i][k] d^k, d = x - center_i, for PIECE_LO <= x < PIECE_HI (outside,
- * the nearest piece is evaluated, for the caller to discard). Centers are multiples of STEP/2, so
- * d is exact. */
-#define CACT_N_PIECES ((int)((CACT_PIECE_HI - CACT_PIECE_LO) / CACT_PIECE_STEP + 0.5))
-CACT_INLINE double cact_pieces(const double (*c)[CACT_PIECE_DEGREE + 1], double x) {
-    double f = (x - CACT_PIECE_LO) * (1.0 / CACT_PIECE_STEP);
-    f = f >= 0.0 ? (f < CACT_N_PIECES - 1 ? f : CACT_N_PIECES - 1) : 0.0; /* NaN -> 0 */
-    int i = (int)f;
-    double d = x - (CACT_PIECE_LO + (i + 0.5) * CACT_PIECE_STEP);
-    double p = c[i][CACT_PIECE_DEGREE];
-    CACT_UNROLL
-    for (int k = CACT_PIECE_DEGREE - 1; k >= 0; --k) p = CACT_MADD(p, d, c[i][k]);
-    return p;
-}
-
-#define CACT_IN_PIECES(x) ((x) >= CACT_PIECE_LO && (x) < CACT_PIECE_HI)
 
 /* every v[i] finite: a count of exponents of all ones (a loop that stops at the first would not vectorize) */
 CACT_INLINE int cact_all_finite(const double *v, Py_ssize_t n) {

@@ -264,68 +264,116 @@ CACT_INLINE double cact_gelu_tanh_grad_f32(float xf) {
 }
 
 /* ---- gelu, exact: x Phi(x), Phi(x) = erfc(-x / sqrt 2) / 2 ----------------------------------- */
+/* cact's own erfc, branch-free so that the loops vectorize (libm's erfc is a scalar call): for
+ * z >= 0, erfc(z) = s exp(-z^2 + P(u)), s = 2 / (2 + z), u = 2 s - 1 in (-1, 1], P one Chebyshev
+ * series over all z (constants.h, tools/gen_constants.py). With t = |x|, z = t / sqrt 2:
+ *   Q(t) = Phi(-t) = (s / 2) exp(-t^2 / 2 + P),  gelu(x) = x Q(t) for x <= 0, x - x Q(t) above
+ *   (x Q <= x / 2 there: no cancellation);
+ *   gelu'(x) = Phi(x) + x phi(x) = D for x < 0, 1 - D above, D = Q(t) - t phi(t)
+ *            = exp(-t^2 / 2) ((s / 2) exp(P) - t / sqrt(2 pi)).
+ * float64 keeps every quantity that the result's relative error depends on exact or double-double:
+ * t^2 (two_prod), z and 2 + z, s (one Newton residual), the leading terms c0 + c1 u of P; then
+ * s and P correspond to the exact z, and only the exponentials and the last products round.
+ * float32 input (cact_gelu_erf_f32 and _grad_f32) needs none of that: t^2 is exact in double and
+ * every other rounding is far below float32's resolution; 16 terms of the series suffice. */
 
-/* Phi(x), with the argument t = x / sqrt 2 carried as hi + lo:
- * erfc(-(th + tl)) = erfc(-th) + tl * 2/sqrt(pi) * exp(-th^2). */
-CACT_INLINE double cact_ncdf(double x) {
-    double th, tl;
-    cact_two_prod(x, CACT_RSQRT2_HI, &th, &tl);
-    tl += x * CACT_RSQRT2_LO;
-    double c = erfc(-th);
-    if (x < -1.0) c = CACT_MADD(tl * CACT_2_RSQRTPI_HI, cact_exp(-th * th), c);
-    return 0.5 * c;
+/* sum_{k = first}^{terms - 1} c[k] T_k(u) by Clenshaw's recurrence (first: 0 or 2) */
+CACT_INLINE double cact_erfc_cheb(double u, int first, int terms) {
+    double b1 = 0.0, b2 = 0.0, u2 = 2.0 * u;
+    CACT_UNROLL
+    for (int k = terms - 1; k >= 1; --k) {
+        double b = CACT_MADD(u2, b1, (k >= first ? CACT_ERFC_CHEB[k] : 0.0) - b2);
+        b2 = b1;
+        b1 = b;
+    }
+    return CACT_MADD(u, b1, (first == 0 ? CACT_ERFC_CHEB[0] : 0.0) - b2);
 }
 
-/* phi(x) = exp(-x^2 / 2) / sqrt(2 pi), with x^2 carried as hi + lo */
-CACT_INLINE double cact_npdf(double x) {
-    double h, l;
-    cact_two_prod(x, x, &h, &l);
-    return cact_mul_exp(CACT_RSQRT2PI_HI, -0.5 * h, -0.5 * l);
-}
+/* The parts of Q(|x|) for float64 x: s = sh (1 + sr), the exponent -x^2/2 + P = eh + el, and
+ * P = ph + pl; |x| <= 40. */
+typedef struct { double sh, sr, eh, el, ph, pl, h, l; } cact_ncdf_parts;
 
-/* Deep negative tail, x < -17: Phi(x) = phi(x) S(x) / -x with the asymptotic series
- * S(x) = sum_k (-1)^k (2k-1)!! / x^(2k) (its 12th term is < 1e-18 here), so
- * gelu(x) = -S phi(x) and gelu'(x) = phi(x) (x - S / x) = x phi(x) (1 - S / x^2). phi's exp(-x^2/2) is applied by
- * cact_mul_exp_dd, so subnormal results stay exact. */
-#define CACT_GELU_ERF_TAIL -17.0
-CACT_INLINE double cact_ncdf_tail_series(double x) {
-    /* Horner from the smallest term: p_{k-1} = 1 - (2k - 1) v p_k, so the last step, 1 - v p_1,
-     * rounds once with |v p_1| < 0.004. */
-    double v = 1.0 / (x * x), p = 1.0;
-    for (int k = 12; k >= 1; --k) p = CACT_MADD(-(2 * k - 1) * v, p, 1.0);
-    return p;
+CACT_INLINE cact_ncdf_parts cact_ncdf_neg_parts(double x) {
+    cact_ncdf_parts q;
+    double t = fabs(x), zh, zl, dh, dl, e;
+    cact_two_prod(t, CACT_RSQRT2_HI, &zh, &zl);
+    zl = CACT_MADD(t, CACT_RSQRT2_LO, zl);
+    cact_two_sum(2.0, zh, &dh, &dl);
+    dl += zl;                                   /* 2 + z = dh + dl */
+    q.sh = 2.0 / dh;
+    double r = CACT_MADD(-q.sh, dh, 2.0) - q.sh * dl;   /* 2 - sh (2 + z) */
+    q.sr = 0.5 * r;                             /* s = sh (1 + sr): sr = r / (sh (2 + z)), sh (2 + z) ~ 2 */
+    double uh, ul;
+    cact_two_sum(2.0 * q.sh, -1.0, &uh, &ul);   /* u = 2 s - 1 = uh + ul */
+    ul = CACT_MADD(2.0 * q.sh, q.sr, ul);
+    /* P = c0 + c1 u + R(u): c0 + c1 uh carried exactly, the rest is small */
+    double p1h, p1l, a, e2;
+    cact_two_prod(CACT_ERFC_C1_HI, uh, &p1h, &p1l);
+    cact_two_sum(CACT_ERFC_C0_HI, p1h, &a, &e);
+    cact_two_sum(a, cact_erfc_cheb(uh, 2, CACT_ERFC_TERMS), &q.ph, &e2);   /* (pl stays tiny: exp's reduction) */
+    q.pl = (e + e2) + p1l + CACT_ERFC_C0_LO + CACT_MADD(CACT_ERFC_C1_LO, uh, CACT_ERFC_C1_HI * ul);
+    cact_two_prod(x, x, &q.h, &q.l);
+    cact_two_sum(-0.5 * q.h, q.ph, &q.eh, &e);
+    q.el = e + (q.pl - 0.5 * q.l);
+    return q;
 }
 
 /* Beyond this |x| the result has saturated: Phi(-40) and phi(40) are below the smallest double. */
 #define CACT_GELU_ERF_SAT 40.0
 
 CACT_INLINE double cact_gelu_erf(double x) {
-    double h, l;
-    if (x < -CACT_GELU_ERF_SAT) return -0.0;
-    if (x < CACT_GELU_ERF_TAIL) {
-        cact_two_prod(x, x, &h, &l);
-        double S = cact_ncdf_tail_series(x);
-        return cact_mul_exp(-CACT_MADD(S, CACT_RSQRT2PI_HI, S * CACT_RSQRT2PI_LO), -0.5 * h, -0.5 * l);
-    }
-    return x * cact_ncdf(x);
+    cact_ncdf_parts q = cact_ncdf_neg_parts(x);
+    double mh, ml;
+    cact_two_prod(x, q.sh, &mh, &ml);           /* x s / 2 = 0.5 mh (1 + ml / mh + sr) */
+    double corr = (mh != 0.0 ? ml / mh : 0.0) + q.sr;
+    double xq = cact_mul_exp(0.5 * mh, q.eh, q.el + corr);      /* x Q(|x|) */
+    double y = x <= 0.0 ? xq : x - xq;
+    return x < -CACT_GELU_ERF_SAT ? -0.0 : (x > CACT_GELU_ERF_SAT ? x : y);
 }
 
-/* Phi + x phi */
+/* branch-free (every lane runs both forms: the root's series within 0.35 of it, where D cancels,
+ * and D), so that it vectorizes. Between -6 and -0.375, D still cancels partly (t phi(t) against
+ * Q(t)): there its parts are kept to within an ulp each, (s / 2) exp(P) rounded once and the
+ * difference with t / sqrt(2 pi) exact before the last rounding (max 2 ulp, docs/accuracy.md). */
 CACT_INLINE double cact_gelu_erf_grad(double x) {
-    double h, l;
-    if (fabs(x) > CACT_GELU_ERF_SAT) return x > 0 ? 1.0 : -0.0;
-    if (x < CACT_GELU_ERF_TAIL) {
-        cact_two_prod(x, x, &h, &l);
-        double S = cact_ncdf_tail_series(x);
-        double m = CACT_MADD(x, CACT_RSQRT2PI_HI, x * CACT_RSQRT2PI_LO) * CACT_MADD(-S, 1.0 / h, 1.0);
-        return cact_mul_exp(m, -0.5 * h, -0.5 * l);
-    }
-    if (fabs(x - CACT_GELU_ERF_GRAD_ROOT_HI) < 0.35) {
-        double d = (x - CACT_GELU_ERF_GRAD_ROOT_HI) - CACT_GELU_ERF_GRAD_ROOT_LO;
-        return cact_series(CACT_GELU_ERF_GRAD_SERIES, CACT_SERIES_DEGREE, d);
-    }
-    if (CACT_IN_PIECES(x)) return cact_pieces(CACT_GELU_ERF_GRAD_PIECES, x);
-    return CACT_MADD(x, cact_npdf(x), cact_ncdf(x));
+    double d = (x - CACT_GELU_ERF_GRAD_ROOT_HI) - CACT_GELU_ERF_GRAD_ROOT_LO;
+    double root = cact_series(CACT_GELU_ERF_GRAD_SERIES, CACT_SERIES_DEGREE, d);
+    cact_ncdf_parts q = cact_ncdf_neg_parts(x);
+    double t = fabs(x), bh, bl;
+    double a = cact_mul_exp(0.5 * q.sh, q.ph, q.pl + q.sr);    /* (s / 2) exp(P), P <= 0 */
+    cact_two_prod(t, CACT_RSQRT2PI_HI, &bh, &bl);
+    bl = CACT_MADD(t, CACT_RSQRT2PI_LO, bl);
+    double ah, al;
+    cact_two_sum(a, -bh, &ah, &al);
+    double D = cact_mul_exp(ah + (al - bl), -0.5 * q.h, -0.5 * q.l);
+    double y = x < 0.0 ? D : 1.0 - D;
+    y = fabs(d) < 0.35 ? root : y;
+    return fabs(x) > CACT_GELU_ERF_SAT ? (x > 0 ? 1.0 : -0.0) : y;
+}
+
+/* float32 input: in plain double (see above) */
+CACT_INLINE double cact_gelu_erf_f32(float xf) {
+    double x = xf, t = fabs(x);
+    double z = t * CACT_RSQRT2_HI;
+    double s = 2.0 / (2.0 + z);
+    double P = cact_erfc_cheb(2.0 * s - 1.0, 0, CACT_ERFC_TERMS_F32);
+    double xq = (0.5 * x * s) * cact_exp(CACT_MADD(-0.5 * x, x, P));
+    double y = x <= 0.0 ? xq : x - xq;
+    return x < -CACT_GELU_ERF_SAT ? -0.0 : (x > CACT_GELU_ERF_SAT ? x : y);
+}
+
+CACT_INLINE double cact_gelu_erf_grad_f32(float xf) {
+    double x = xf, t = fabs(x);
+    double z = t * CACT_RSQRT2_HI;
+    double s = 2.0 / (2.0 + z);
+    double P = cact_erfc_cheb(2.0 * s - 1.0, 0, CACT_ERFC_TERMS_F32);
+    double D = ((0.5 * s) * cact_exp(P) - t * CACT_RSQRT2PI_HI) * cact_exp(-0.5 * x * x);
+    /* near the root of gelu' D cancels to below the series' truncation (1e-11 absolute): there
+     * the root's Taylor series, 8 terms for |d| < 0.02 */
+    double d = (x - CACT_GELU_ERF_GRAD_ROOT_HI) - CACT_GELU_ERF_GRAD_ROOT_LO;
+    D = fabs(d) < 0.02 ? cact_series(CACT_GELU_ERF_GRAD_SERIES, 8, d) : D;
+    double y = x < 0.0 ? D : 1.0 - D;
+    return fabs(x) > CACT_GELU_ERF_SAT ? (x > 0 ? 1.0 : -0.0) : y;
 }
 
 
@@ -345,6 +393,6 @@ CACT_EW_BLOCK(gelu_tanh, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_
 
 /* gelu exact */
 CACT_EW_F64(gelu_erf, cact_gelu_erf(x[j]), cact_gelu_erf_grad(x[j]))
-CACT_EW_F32_VIA_F64(gelu_erf, cact_gelu_erf(x[j]), cact_gelu_erf_grad(x[j]))
+CACT_EW_F32_VIA_F64(gelu_erf, cact_gelu_erf_f32(x[j]), cact_gelu_erf_grad_f32(x[j]))
 
 #endif
