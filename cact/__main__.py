@@ -89,8 +89,14 @@ def bench(args, parser):
             _bench.PARAMS[key] = float(value)
         except ValueError:
             _bench.PARAMS[key] = value
+    _bench.OUT = args.out
+    if args.row is not None:
+        if args.row < 1:
+            parser.error("--row must be a positive integer")
+        _bench.SOFTMAX_ROW = args.row
+    peers = _csv(args.peers, parser, "peers", _bench.PEERS) if args.peers.strip() else []
     rows = _bench.run(functions, sizes, dtypes, ops, threads=args.threads, repeats=args.repeats,
-                      prelu_slopes=args.prelu_slopes)
+                      prelu_slopes=args.prelu_slopes, peers=peers)
     if args.plot:
         return 0 if _bench.plot(rows, args.plot) else 1
     return 0
@@ -110,6 +116,12 @@ def main(argv=None):
     b.add_argument("--repeats", type=int, default=7, help="interleaved repeats per row (median)")
     b.add_argument("--prelu-slopes", type=int, default=_bench.PRELU_CHANNELS, choices=(1, _bench.PRELU_CHANNELS),
                    help=f"prelu's slopes: one per channel of {_bench.PRELU_CHANNELS} (default), or 1 for all")
+    b.add_argument("--peers", default="torch",
+                   help="peers beside NumPy, those installed: comma-separated from " + ", ".join(_bench.PEERS)
+                   + " (default torch; ONNX Runtime: forward only)")
+    b.add_argument("--out", action="store_true", help="cact's forward into a preallocated out= (as ONNX Runtime's io_binding)")
+    b.add_argument("--row", type=int, default=None,
+                   help=f"row length of softmax and its kin (default {_bench.SOFTMAX_ROW})")
     b.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="a parameter for the functions that take it (e.g. approximate=none: exact gelu, geglu); repeatable")
     b.add_argument("--plot", metavar="FILE.png", help="also draw the speedups (needs matplotlib)")

@@ -5,6 +5,7 @@ Each row times one call of each implementation: the median of interleaved repeat
 each repeat a loop long enough to be timed reliably, so a noisy neighbour hits all of them alike.
 """
 import functools
+import importlib
 import statistics
 import sys
 import time
@@ -137,17 +138,22 @@ def at_line_offset(n, dtype, offset, values=None):
     return a
 
 
+OUT = False   # the forward into a preallocated out= (python -m cact bench --out), as ONNX Runtime's io_binding
+
+
 def _cact_impls(name, x, g, a, mod=cact):
     """(forward, backward) calls of `mod` (cact, or an earlier build of it: tools/ab.py)."""
     f, fg = getattr(mod, name), getattr(mod, name + "_grad")
     if name == "prelu":
         alpha = float(a[0]) if a.size == 1 else a   # one slope: a number, as prelu(x, 0.25)
-        return (lambda: f(x, alpha)), (lambda: fg(x, alpha, grad_output=g))
+        kw = {"out": f(x, alpha)} if OUT else {}
+        return (lambda: f(x, alpha, **kw)), (lambda: fg(x, alpha, grad_output=g))
     kw = _params(name)
+    y = f(x, **kw)
+    fkw = dict(kw, out=np.empty_like(y)) if OUT else kw
     if name in FROM_Y:
-        y = f(x, **kw)
-        return (lambda: f(x, **kw)), (lambda: fg(y=y, grad_output=g, **kw))
-    return (lambda: f(x, **kw)), (lambda: fg(x, grad_output=g, **kw))
+        return (lambda: f(x, **fkw)), (lambda: fg(y=y, grad_output=g, **kw))
+    return (lambda: f(x, **fkw)), (lambda: fg(x, grad_output=g, **kw))
 
 
 def _torch_impls(torch, name, x, g, a):
@@ -157,6 +163,98 @@ def _torch_impls(torch, name, x, g, a):
     kw = _params(name, None if a is None else torch.from_numpy(a))
     y = act.torch(torch, t, **kw)
     return (lambda: act.torch(torch, t, **kw)), (lambda: act.torch_bwd(torch, tg, t, y, **kw))
+
+
+class _OnnxGraph:
+    """the `g` of the registry's onnx builders: nodes and constants (in x's dtype)"""
+
+    def __init__(self, onnx, dtype):
+        self.onnx, self.dtype, self.nodes, self.inits = onnx, dtype, [], []
+
+    def node(self, op, inputs, outputs, **attrs):
+        self.nodes.append(self.onnx.helper.make_node(op, inputs, outputs, **attrs))
+
+    def const(self, value):
+        name = f"c{len(self.inits)}"
+        self.inits.append(self.onnx.numpy_helper.from_array(np.asarray(value, self.dtype), name))
+        return name
+
+
+def _onnx_impls(ort, name, x, g, a, threads):
+    """(forward, None) of ONNX Runtime: the registry's onnx nodes in a session of `threads` intra-op
+    threads, run with io_binding into a preallocated output (its fastest call); inference only;
+    (None, None) where its CPU provider has no kernel for an op in this dtype"""
+    import onnx
+    act = BY_NAME[name]
+    y = getattr(cact, name)(x, **_params(name, a))
+    graph = _OnnxGraph(onnx, x.dtype)
+    act.onnx(graph, "x", "y", **_params(name, a))
+    elem = onnx.helper.np_dtype_to_tensor_dtype(x.dtype)
+    model = onnx.helper.make_model(
+        onnx.helper.make_graph(graph.nodes, name, [onnx.helper.make_tensor_value_info("x", elem, x.shape)],
+                               [onnx.helper.make_tensor_value_info("y", elem, y.shape)], graph.inits),
+        opset_imports=[onnx.helper.make_opsetid("", 20)])
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    try:
+        sess = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    except Exception as e:   # (its CPU kernels or op schemas lack some dtypes: PRelu, Celu in float64, ...)
+        if "NOT_IMPLEMENTED" not in str(e) and "Type Error" not in str(e):
+            raise
+        return None, None
+    out = np.empty_like(y)
+    binding = sess.io_binding()
+    binding.bind_cpu_input("x", x)
+    binding.bind_output("y", "cpu", 0, x.dtype, out.shape, out.ctypes.data)
+    def fwd():   # (returns out, which the binding writes: kept alive with it)
+        sess.run_with_iobinding(binding)
+        return out
+    return fwd, None
+
+
+def _jax_impls(jax, name, x, g, a):
+    """(forward, backward) of JAX: the registry's jax function, jitted, and its vector-Jacobian
+    product with g (jax.vjp, jitted), each waited for"""
+    act = BY_NAME[name]
+    kw = _params(name, a)
+
+    def f(v):
+        return act.jax(jax, v, **kw)
+    fwd = jax.jit(f)
+    bwd = jax.jit(lambda v, w: jax.vjp(f, v)[1](w)[0])
+    xj, gj = jax.device_put(x), jax.device_put(g)
+    return (lambda: fwd(xj).block_until_ready()), (lambda: bwd(xj, gj).block_until_ready())
+
+
+def load_peers(peers):
+    """{peer: module} of the peers asked for that are importable (torch, onnxruntime, jax)"""
+    out = {}
+    for p in peers:
+        try:
+            if p == "torch":
+                import torch as m
+            elif p == "onnxruntime":
+                import onnxruntime as m
+                importlib.import_module("onnx")   # (builds the models)
+            elif p == "jax":
+                import jax as m
+                m.config.update("jax_enable_x64", True)   # float64 rows in float64
+            else:
+                raise ValueError(p)
+        except ImportError:
+            continue
+        out[p] = m
+    return out
+
+
+def peer_versions(mods):
+    return ", ".join(f"{p} {m.__version__}" for p, m in mods.items())
+
+
+# a peer whose pool keeps spinning after its calls (ONNX Runtime's, ~50 ms): the bench pauses after
+# each of its samples so that the spin does not steal the next sample's cores
+PAUSE_AFTER = {"onnxruntime": 0.08}
 
 
 def _loops_for(fn, target=0.004):
@@ -173,9 +271,14 @@ def _loops_for(fn, target=0.004):
         n *= 4
 
 
-def time_interleaved(fns, repeats=7):
-    """Median seconds per call of each function, sampled in interleaved order."""
-    loops = [_loops_for(f) for f in fns]
+def time_interleaved(fns, repeats=7, pauses=None):
+    """Median seconds per call of each function, sampled in interleaved order; pauses[i] seconds
+    of sleep after each sample of fns[i] (a peer whose threads spin on)."""
+    pauses = pauses or [0.0] * len(fns)
+    loops = []
+    for f, p in zip(fns, pauses):
+        loops.append(_loops_for(f))
+        time.sleep(p)
     samples = [[] for _ in fns]
     for _ in range(repeats):
         for i, (f, n) in enumerate(zip(fns, loops)):
@@ -183,20 +286,26 @@ def time_interleaved(fns, repeats=7):
             for _ in range(n):
                 f()
             samples[i].append((time.perf_counter() - t0) / n)
+            if pauses[i]:
+                time.sleep(pauses[i])
     return [statistics.median(s) for s in samples]
 
 
+PEERS = ("torch", "onnxruntime", "jax")
+
+
 def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32", "float64"),
-        ops=OPS, threads=None, repeats=7, out=sys.stdout, progress=sys.stderr, prelu_slopes=PRELU_CHANNELS):
-    """Time every (function, op, dtype, size); return rows of dicts and print a table."""
-    try:
-        import torch
-    except ImportError:
-        torch = None
+        ops=OPS, threads=None, repeats=7, out=sys.stdout, progress=sys.stderr, prelu_slopes=PRELU_CHANNELS,
+        peers=("torch",)):
+    """Time every (function, op, dtype, size) against NumPy and the peers asked for that are
+    installed (PEERS; ONNX Runtime: forward only); return rows of dicts and print a table."""
+    mods = load_peers(peers)
+    torch = mods.get("torch")
     if threads is not None:
         cact.set_num_threads(threads)
         if torch is not None:
             torch.set_num_threads(threads)
+    nthreads = cact.get_num_threads()
     rows = []
     total = len(functions) * len(ops) * len(dtypes) * len(sizes)
     done = 0
@@ -208,11 +317,16 @@ def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32
                 impls = {"cact": _cact_impls(name, x, g, a), "numpy": _numpy_impls(name, x, g, a)}
                 if torch is not None:
                     impls["torch"] = _torch_impls(torch, name, x, g, a)
+                if "onnxruntime" in mods and BY_NAME[name].onnx is not None:
+                    impls["onnxruntime"] = _onnx_impls(mods["onnxruntime"], name, x, g, a, nthreads)
+                if "jax" in mods and BY_NAME[name].jax is not None:
+                    impls["jax"] = _jax_impls(mods["jax"], name, x, g, a)
                 for k, op in enumerate(ops):
                     idx = OPS.index(op)
-                    keys = list(impls)
+                    keys = [key for key in impls if impls[key][idx] is not None]
                     with np.errstate(all="ignore"):
-                        times = time_interleaved([impls[key][idx] for key in keys], repeats)
+                        times = time_interleaved([impls[key][idx] for key in keys], repeats,
+                                                 [PAUSE_AFTER.get(key, 0.0) for key in keys])
                     label = "backward(y)" if op == "backward" and name in FROM_Y else op
                     row = {"function": name, "op": label, "dtype": dt, "n": x.size}
                     row.update({key: t for key, t in zip(keys, times)})
@@ -223,7 +337,7 @@ def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32
                               f"({time.perf_counter() - t_start:.0f}s)", end="", file=progress, flush=True)
     if progress is not None:
         print(file=progress)
-    print_table(rows, torch is not None, out)
+    print_table(rows, [p for p in PEERS if p in mods], out, peer_versions(mods))
     return rows
 
 
@@ -235,20 +349,29 @@ def _fmt_time(s):
     return f"{s * 1e3:.2f} ms"
 
 
-def print_table(rows, with_torch, out=sys.stdout):
-    head = ["function", "op", "dtype", "n", "cact", "numpy", "x numpy"]
-    if with_torch:
-        head += ["torch", "x torch"]
+_SHORT = {"numpy": "numpy", "torch": "torch", "onnxruntime": "ort", "jax": "jax"}
+
+
+def print_table(rows, peers=("torch",), out=sys.stdout, versions=""):
+    """The table: cact's time, and each peer's time and ratio ('x <peer>': how many times faster
+    cact is; '-' where a peer has no such call, as ONNX Runtime's backward)"""
+    cols = ["numpy", *peers]
+    head = ["function", "op", "dtype", "n", "cact"]
+    for c in cols:
+        head += [_SHORT[c], f"x {_SHORT[c]}"]
     lines = [head]
     for r in rows:
-        line = [r["function"], r["op"], r["dtype"], f"{r['n']:,}", _fmt_time(r["cact"]),
-                _fmt_time(r["numpy"]), f"{r['numpy'] / r['cact']:.2f}"]
-        if with_torch:
-            line += [_fmt_time(r["torch"]), f"{r['torch'] / r['cact']:.2f}"]
+        line = [r["function"], r["op"], r["dtype"], f"{r['n']:,}", _fmt_time(r["cact"])]
+        for c in cols:
+            line += [_fmt_time(r[c]), f"{r[c] / r['cact']:.2f}"] if c in r else ["-", "-"]
         lines.append(line)
     widths = [max(len(str(l[i])) for l in lines) for i in range(len(head))]
-    print(f"cact {cact.__version__}, {cact.get_num_threads()} threads; "
-          "'x numpy' / 'x torch': how many times faster cact is (median of interleaved repeats)", file=out)
+    print(f"cact {cact.__version__}, {cact.get_num_threads()} threads; numpy {np.__version__}"
+          + (f", {versions}" if versions else "")
+          + "; 'x <peer>': how many times faster cact is (median of interleaved repeats)", file=out)
+    if "onnxruntime" in peers:
+        print("ort: ONNX Runtime's CPU session (intra-op threads as cact's, io_binding into a preallocated "
+              "output; forward only), with a pause after each of its samples (its pool spins on)", file=out)
     if any(r["op"] == "backward(y)" for r in rows):
         print("backward(y): g * f'(x) from the forward's output y = f(x), for all three, as PyTorch's "
               "sigmoid/softmax backward take it (cact: f_grad(y=y, grad_output=g))", file=out)
@@ -266,7 +389,7 @@ def plot(rows, path):
     except ImportError:
         print("--plot needs matplotlib: pip install matplotlib (or pip install 'cact[bench]')", file=sys.stderr)
         return False
-    peers = [p for p in ("numpy", "torch") if p in rows[0]]
+    peers = [p for p in ("numpy", *PEERS) if any(p in r for r in rows)]
     keys = sorted({(r["function"], r["op"], r["dtype"]) for r in rows}, key=lambda k: (k[2], FUNCTIONS.index(k[0]), k[1]))
     sizes = sorted({r["n"] for r in rows})
     fig, axes = plt.subplots(len(peers), 1, figsize=(max(8, 0.5 * len(keys)), 4 * len(peers)), squeeze=False)

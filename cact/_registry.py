@@ -72,6 +72,11 @@ class Activation:
     test_params: tuple = ({},)              # keyword parameters the tests and the sweeps use
     bench_params: dict = field(default_factory=dict)
     torch_rtol: Optional[float] = None   # where PyTorch's float64 result is known to be less exact
+    # further peers of the bench (python -m cact bench --peers): ONNX Runtime's forward as ONNX
+    # nodes, g.node(op, inputs, outputs, **attributes) and g.const(value) -> its name; JAX's
+    # function (the bench takes its backward from jax.vjp)
+    onnx: Optional[Callable] = None         # (g, x, y, **params) -> None: nodes from input x to output y
+    jax: Optional[Callable] = None          # (jax, x, **params) -> f(x)
     rule: Optional[Callable] = None   # rule(*real parameters): raises ValueError naming them
     # rows and gated units: the backward step (vector-Jacobian product) in NumPy, from x and from y
     numpy_vjp: Optional[Callable] = None      # (x, g, **params) -> g J(x)
@@ -339,6 +344,11 @@ def _gated_row(name, summary, formula, derivative, gate, notes, second=False, ch
         numpy=lambda x, axis=-1, **kw: _np_gated(name, x, axis, **kw),
         numpy_vjp=lambda x, g, axis=-1, **kw: _np_gated_vjp(name, x, g, axis, **kw),
         torch=torch or (lambda torch, t, axis=-1, **kw: _torch_gated(name, torch, t, axis, **kw)),
+        onnx=lambda g, x, y, axis=-1, **kw: (
+            g.node("Split", [x], ["a", "b"], axis=axis, num_outputs=2),
+            BY_NAME[gate].onnx(g, "b" if second else "a", "h", **kw), g.node("Mul", ["h", "a" if second else "b"], [y])),
+        jax=lambda jax, x, axis=-1, **kw: (lambda a, b: BY_NAME[gate].jax(jax, b if second else a, **kw) * (a if second else b))(
+            *jax.numpy.split(x, 2, axis)),
         torch_bwd=torch_bwd or (lambda torch, g, t, y, axis=-1, **kw: _torch_gated_bwd(name, torch, g, t, y, axis, **kw)),
         test_params=tuple(tests),
     )
@@ -357,6 +367,8 @@ ACTIVATIONS = (
         numpy=lambda x: 1 / (1 + np.exp(-x)),
         numpy_grad=lambda x: _np_sigmoid_grad(x),
         numpy_grad_y=lambda y: y * (1 - y), mp_grad_y=lambda mp, y: y * (1 - y),
+        onnx=lambda g, x, y: g.node("Sigmoid", [x], [y]),
+        jax=lambda jax, x: jax.nn.sigmoid(x),
         torch=lambda torch, t: torch.sigmoid(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.sigmoid_backward(g, y),
         limits={_INF: (1.0, 0.0), -_INF: (0.0, 0.0)},
@@ -369,6 +381,8 @@ ACTIVATIONS = (
         mp=lambda mp, x: max(x, mp.mpf(0)), mp_grad=lambda mp, x: mp.mpf(1) if x > 0 else mp.mpf(0),
         numpy=lambda x: np.maximum(0, x),
         numpy_grad=lambda x: (x > 0).astype(x.dtype),
+        onnx=lambda g, x, y: g.node("Relu", [x], [y]),
+        jax=lambda jax, x: jax.nn.relu(x),
         torch=lambda torch, t: torch.relu(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.threshold_backward(g, t, 0),
         limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)}, kinks={0.0: 0.0},
@@ -382,6 +396,8 @@ ACTIVATIONS = (
         mp_grad=lambda mp, x, alpha=0.01: mp.mpf(1) if x > 0 else mp.mpf(alpha),
         numpy=lambda x, alpha=0.01: np.maximum(alpha * x, x),
         numpy_grad=lambda x, alpha=0.01: np.where(x > 0, 1.0, alpha).astype(x.dtype),
+        onnx=lambda g, x, y, alpha=0.01: g.node("LeakyRelu", [x], [y], alpha=alpha),
+        jax=lambda jax, x, alpha=0.01: jax.nn.leaky_relu(x, alpha),
         torch=lambda torch, t, alpha=0.01: torch.nn.functional.leaky_relu(t, alpha),
         torch_bwd=lambda torch, g, t, y, alpha=0.01: torch.ops.aten.leaky_relu_backward(g, t, alpha, False),
         limits={_INF: (_INF, 1.0), -_INF: (-_INF, 0.2)}, kinks={0.0: 0.2},
@@ -396,6 +412,8 @@ ACTIVATIONS = (
         mp_grad=lambda mp, x, alpha=1.0: mp.mpf(1) if x > 0 else mp.mpf(alpha) * mp.exp(x),
         numpy=lambda x, alpha=1.0: np.where(x >= 0, x, alpha * (np.exp(x) - 1)),
         numpy_grad=lambda x, alpha=1.0: np.where(x > 0, 1.0, alpha * np.exp(x)).astype(x.dtype),
+        onnx=lambda g, x, y, alpha=1.0: g.node("Elu", [x], [y], alpha=alpha),
+        jax=lambda jax, x, alpha=1.0: jax.nn.elu(x, alpha),
         torch=lambda torch, t, alpha=1.0: torch.nn.functional.elu(t, alpha),
         torch_bwd=lambda torch, g, t, y, alpha=1.0: torch.ops.aten.elu_backward(g, alpha, 1.0, 1.0, False, t),
         limits={_INF: (_INF, 1.0), -_INF: (-1.5, 0.0)}, kinks={0.0: 1.5},
@@ -422,6 +440,8 @@ ACTIVATIONS = (
             else _np_gelu_erf(x)),
         numpy_grad=lambda x, approximate="tanh": (
             _np_gelu_tanh_grad(x) if approximate == "tanh" else _np_gelu_erf_grad(x)),
+        onnx=lambda g, x, y, approximate="tanh": g.node("Gelu", [x], [y], approximate=approximate),
+        jax=lambda jax, x, approximate="tanh": jax.nn.gelu(x, approximate=approximate == "tanh"),
         torch=lambda torch, t, approximate="tanh": torch.nn.functional.gelu(t, approximate=approximate),
         torch_bwd=lambda torch, g, t, y, approximate="tanh": torch.ops.aten.gelu_backward(g, t, approximate=approximate),
         limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)},
@@ -436,6 +456,8 @@ ACTIVATIONS = (
         numpy=lambda x: np.tanh(x),
         numpy_grad=lambda x: 1 - np.tanh(x) ** 2,
         numpy_grad_y=lambda y: 1 - y * y, mp_grad_y=lambda mp, y: 1 - y * y,
+        onnx=lambda g, x, y: g.node("Tanh", [x], [y]),
+        jax=lambda jax, x: jax.numpy.tanh(x),
         torch=lambda torch, t: torch.tanh(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.tanh_backward(g, y),
         limits={_INF: (1.0, 0.0), -_INF: (-1.0, 0.0)},
@@ -447,6 +469,8 @@ ACTIVATIONS = (
         notes="Computed as x / (1 + e^-x) or x e^x / (1 + e^x): no overflow, subnormal results rounded once.",
         mp=lambda mp, x: x * _sig(mp, x), mp_grad=lambda mp, x: _sig(mp, x) * (1 + x * _sig(mp, -x)),
         numpy=lambda x: x / (1 + np.exp(-x)), numpy_grad=_np_silu_grad,
+        onnx=lambda g, x, y: (g.node("Sigmoid", [x], ["s"]), g.node("Mul", [x, "s"], [y])),
+        jax=lambda jax, x: jax.nn.silu(x),
         torch=lambda torch, t: torch.nn.functional.silu(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.silu_backward(g, t),
         limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)},
@@ -458,6 +482,8 @@ ACTIVATIONS = (
         notes="tanh(softplus(x)) is computed as the rational n / (n + 2), n = e^x (e^x + 2): no log, no overflow.",
         mp=_mp_mish, mp_grad=_mp_mish_grad,
         numpy=lambda x: x * np.tanh(np.log1p(np.exp(x))), numpy_grad=_np_mish_grad,
+        onnx=lambda g, x, y: g.node("Mish", [x], [y]),
+        jax=lambda jax, x: jax.nn.mish(x),
         torch=lambda torch, t: torch.nn.functional.mish(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.mish_backward(g, t),
         limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)},
@@ -468,6 +494,8 @@ ACTIVATIONS = (
         kernel="softsign",
         mp=lambda mp, x: x / (1 + abs(x)), mp_grad=lambda mp, x: 1 / (1 + abs(x)) ** 2,
         numpy=lambda x: x / (1 + np.abs(x)), numpy_grad=lambda x: 1 / (1 + np.abs(x)) ** 2,
+        onnx=lambda g, x, y: g.node("Softsign", [x], [y]),
+        jax=lambda jax, x: jax.nn.soft_sign(x),
         torch=lambda torch, t: torch.nn.functional.softsign(t),
         torch_bwd=lambda torch, g, t, y: g / (1 + t.abs()) ** 2,   # (composite in PyTorch: its autograd's ops)
         limits={_INF: (1.0, 0.0), -_INF: (-1.0, 0.0)},
@@ -482,6 +510,8 @@ ACTIVATIONS = (
         mp_grad=lambda mp, x: _mp_selu(mp, x, grad=True),
         numpy=lambda x: _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * (np.exp(x) - 1)),
         numpy_grad=lambda x: (_SELU_SCALE * np.where(x > 0, 1.0, _SELU_ALPHA * np.exp(x))).astype(x.dtype),
+        onnx=lambda g, x, y: g.node("Selu", [x], [y]),
+        jax=lambda jax, x: jax.nn.selu(x),
         torch=lambda torch, t: torch.nn.functional.selu(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.elu_backward(g, _SELU_ALPHA, _SELU_SCALE, 1.0, False, t),
         limits={_INF: (_INF, _SELU_SCALE), -_INF: (-_SELU_SA, 0.0)},
@@ -496,6 +526,8 @@ ACTIVATIONS = (
         mp_grad=lambda mp, x, alpha=1.0: mp.mpf(1) if x > 0 else mp.exp(x / mp.mpf(alpha)),
         numpy=lambda x, alpha=1.0: np.where(x > 0, x, alpha * (np.exp(x / alpha) - 1)),
         numpy_grad=lambda x, alpha=1.0: np.where(x > 0, 1.0, np.exp(x / alpha)).astype(x.dtype),
+        onnx=lambda g, x, y, alpha=1.0: g.node("Celu", [x], [y], alpha=alpha),
+        jax=lambda jax, x, alpha=1.0: jax.nn.celu(x, alpha),
         torch=lambda torch, t, alpha=1.0: torch.nn.functional.celu(t, alpha),
         torch_bwd=lambda torch, g, t, y, alpha=1.0: torch.ops.aten.elu_backward(g, alpha, 1.0, 1.0 / alpha, False, t),
         limits={_INF: (_INF, 1.0), -_INF: (-1.5, 0.0)}, kinks={0.0: 1.0},
@@ -509,6 +541,8 @@ ACTIVATIONS = (
         mp=lambda mp, x: min(max(x, mp.mpf(0)), mp.mpf(6)),
         mp_grad=lambda mp, x: mp.mpf(1) if 0 < x < 6 else mp.mpf(0),
         numpy=lambda x: np.clip(x, 0, 6), numpy_grad=lambda x: _flag((x > 0) & (x < 6), x),
+        onnx=lambda g, x, y: g.node("Clip", [x, g.const(0), g.const(6)], [y]),
+        jax=lambda jax, x: jax.nn.relu6(x),
         torch=lambda torch, t: torch.nn.functional.relu6(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.hardtanh_backward(g, t, 0.0, 6.0),
         limits={_INF: (6.0, 0.0), -_INF: (0.0, 0.0)}, kinks={0.0: 0.0, 6.0: 0.0},
@@ -523,6 +557,8 @@ ACTIVATIONS = (
         mp_grad=lambda mp, x, min_val=-1.0, max_val=1.0: mp.mpf(1) if min_val < x < max_val else mp.mpf(0),
         numpy=lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
         numpy_grad=lambda x, min_val=-1.0, max_val=1.0: _flag((x > min_val) & (x < max_val), x),
+        onnx=lambda g, x, y, min_val=-1.0, max_val=1.0: g.node("Clip", [x, g.const(min_val), g.const(max_val)], [y]),
+        jax=lambda jax, x, min_val=-1.0, max_val=1.0: jax.numpy.clip(x, min_val, max_val),
         torch=lambda torch, t, min_val=-1.0, max_val=1.0: torch.nn.functional.hardtanh(t, min_val, max_val),
         torch_bwd=lambda torch, g, t, y, min_val=-1.0, max_val=1.0: torch.ops.aten.hardtanh_backward(g, t, min_val, max_val),
         limits={_INF: (1.5, 0.0), -_INF: (-2.0, 0.0)}, kinks={-2.0: 0.0, 1.5: 0.0},
@@ -536,6 +572,8 @@ ACTIVATIONS = (
         mp=lambda mp, x: min(max(x + 3, mp.mpf(0)), mp.mpf(6)) / 6,
         mp_grad=lambda mp, x: mp.mpf(1) / 6 if -3 < x < 3 else mp.mpf(0),
         numpy=lambda x: np.clip(x + 3, 0, 6) / 6, numpy_grad=lambda x: _flag((x > -3) & (x < 3), x) / 6,
+        onnx=lambda g, x, y: g.node("HardSigmoid", [x], [y], alpha=1 / 6, beta=0.5),
+        jax=lambda jax, x: jax.nn.hard_sigmoid(x),
         torch=lambda torch, t: torch.nn.functional.hardsigmoid(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.hardsigmoid_backward(g, t),
         torch_rtol=1e-7,   # PyTorch's hardsigmoid_backward multiplies by 1/6 rounded to float32
@@ -551,6 +589,8 @@ ACTIVATIONS = (
         mp_grad=lambda mp, x: mp.mpf(0) if x < -3 else ((2 * x + 3) / 6 if x <= 3 else mp.mpf(1)),
         numpy=lambda x: x * np.clip(x + 3, 0, 6) / 6,
         numpy_grad=lambda x: np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1)).astype(x.dtype),
+        onnx=lambda g, x, y: g.node("HardSwish", [x], [y]),
+        jax=lambda jax, x: jax.nn.hard_swish(x),
         torch=lambda torch, t: torch.nn.functional.hardswish(t),
         torch_bwd=lambda torch, g, t, y: torch.ops.aten.hardswish_backward(g, t),
         limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)}, kinks={-3.0: -0.5, 3.0: 1.5},
@@ -565,6 +605,9 @@ ACTIVATIONS = (
         mp_grad=lambda mp, x, threshold, value: mp.mpf(1) if x > threshold else mp.mpf(0),
         numpy=lambda x, threshold, value: np.where(x > threshold, x, value).astype(x.dtype),
         numpy_grad=lambda x, threshold, value: _flag(x > threshold, x),
+        onnx=lambda g, x, y, threshold, value: (g.node("Greater", [x, g.const(threshold)], ["m"]),
+                                                g.node("Where", ["m", x, g.const(value)], [y])),
+        jax=lambda jax, x, threshold, value: jax.numpy.where(x > threshold, x, value),
         torch=lambda torch, t, threshold, value: torch.nn.functional.threshold(t, threshold, value),
         torch_bwd=lambda torch, g, t, y, threshold, value: torch.ops.aten.threshold_backward(g, t, threshold),
         limits={_INF: (_INF, 1.0), -_INF: (-2.0, 0.0)}, kinks={0.5: 0.0},
@@ -579,6 +622,8 @@ ACTIVATIONS = (
         mp_grad=lambda mp, x, lambd=0.5: mp.mpf(1) if abs(x) > lambd else mp.mpf(0),
         numpy=lambda x, lambd=0.5: np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, 0)).astype(x.dtype),
         numpy_grad=lambda x, lambd=0.5: _flag(np.abs(x) > lambd, x),
+        onnx=lambda g, x, y, lambd=0.5: g.node("Shrink", [x], [y], bias=lambd, lambd=lambd),
+        jax=lambda jax, x, lambd=0.5: jax.numpy.where(x > lambd, x - lambd, jax.numpy.where(x < -lambd, x + lambd, 0)),
         torch=lambda torch, t, lambd=0.5: torch.nn.functional.softshrink(t, lambd),
         torch_bwd=lambda torch, g, t, y, lambd=0.5: torch.ops.aten.softshrink_backward(g, t, lambd),
         limits={_INF: (_INF, 1.0), -_INF: (-_INF, 1.0)}, kinks={0.75: 0.0, -0.75: 0.0},
@@ -593,6 +638,8 @@ ACTIVATIONS = (
         mp_grad=lambda mp, x, lambd=0.5: mp.mpf(1) if abs(x) > lambd else mp.mpf(0),
         numpy=lambda x, lambd=0.5: np.where(np.abs(x) > lambd, x, 0).astype(x.dtype),
         numpy_grad=lambda x, lambd=0.5: _flag(np.abs(x) > lambd, x),
+        onnx=lambda g, x, y, lambd=0.5: g.node("Shrink", [x], [y], bias=0.0, lambd=lambd),
+        jax=lambda jax, x, lambd=0.5: jax.numpy.where(abs(x) > lambd, x, 0),
         torch=lambda torch, t, lambd=0.5: torch.nn.functional.hardshrink(t, lambd),
         torch_bwd=lambda torch, g, t, y, lambd=0.5: torch.ops.aten.hardshrink_backward(g, t, lambd),
         limits={_INF: (_INF, 1.0), -_INF: (-_INF, 1.0)}, kinks={0.75: 0.0, -0.75: 0.0},
@@ -609,6 +656,10 @@ ACTIVATIONS = (
         mp_grad=lambda mp, x, beta=1.0, threshold=20.0: _sig(mp, mp.mpf(beta) * x),
         numpy=lambda x, beta=1.0, threshold=20.0: np.log1p(np.exp(beta * x)) / beta,
         numpy_grad=lambda x, beta=1.0, threshold=20.0: (1 / (1 + np.exp(-beta * x))).astype(x.dtype),
+        onnx=lambda g, x, y, beta=1.0, threshold=20.0: (g.node("Softplus", [x], [y]) if beta == 1.0 else (
+            g.node("Mul", [x, g.const(beta)], ["b"]), g.node("Softplus", ["b"], ["p"]),
+            g.node("Div", ["p", g.const(beta)], [y]))),
+        jax=lambda jax, x, beta=1.0, threshold=20.0: jax.nn.softplus(beta * x) / beta,
         torch=lambda torch, t, beta=1.0, threshold=20.0: torch.nn.functional.softplus(t, beta, threshold),
         torch_bwd=lambda torch, g, t, y, beta=1.0, threshold=20.0: torch.ops.aten.softplus_backward(g, t, beta, threshold),
         limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)},
@@ -621,6 +672,8 @@ ACTIVATIONS = (
         notes="Computed as -(max(-x, 0) + log1p(exp(-|x|))): no log(0), no cancellation for large |x|.",
         mp=lambda mp, x: -mp.log1p(mp.exp(-x)), mp_grad=lambda mp, x: _sig(mp, -x),
         numpy=lambda x: -np.log1p(np.exp(-x)), numpy_grad=lambda x: 1 / (1 + np.exp(x)),
+        onnx=lambda g, x, y: (g.node("Neg", [x], ["n"]), g.node("Softplus", ["n"], ["p"]), g.node("Neg", ["p"], [y])),
+        jax=lambda jax, x: jax.nn.log_sigmoid(x),
         torch=lambda torch, t: torch.nn.functional.logsigmoid(t),
         torch_bwd=lambda torch, g, t, y: _torch_log_sigmoid_backward(torch, g, t),
         limits={_INF: (0.0, 0.0), -_INF: (-_INF, 1.0)},
@@ -633,6 +686,8 @@ ACTIVATIONS = (
                "(PyTorch's x - tanh(x) loses all digits near 0)."),
         mp=lambda mp, x: _mp_tanhshrink(mp, x), mp_grad=lambda mp, x: mp.tanh(x) ** 2,
         numpy=lambda x: x - np.tanh(x), numpy_grad=lambda x: np.tanh(x) ** 2,
+        onnx=lambda g, x, y: (g.node("Tanh", [x], ["t"]), g.node("Sub", [x, "t"], [y])),
+        jax=lambda jax, x: x - jax.numpy.tanh(x),
         torch=lambda torch, t: torch.nn.functional.tanhshrink(t),
         torch_bwd=lambda torch, g, t, y: g * torch.tanh(t) ** 2,   # (composite in PyTorch: its autograd's ops)
         torch_rtol=1e-9,   # PyTorch's x - tanh(x) cancels near 0
@@ -651,6 +706,8 @@ ACTIVATIONS = (
         mp_grad=lambda mp, x, alpha=0.25: mp.mpf(1) if x > 0 else mp.mpf(alpha),
         numpy=lambda x, alpha: np.maximum(alpha * x, x),
         numpy_grad=lambda x, alpha: np.where(x > 0, x.dtype.type(1), alpha),
+        onnx=lambda g, x, y, alpha: g.node("PRelu", [x, g.const(alpha)], [y]),   # (slopes on the last axis)
+        jax=lambda jax, x, alpha: jax.numpy.where(x > 0, x, alpha * x),
         torch=lambda torch, t, alpha: torch.nn.functional.prelu(t, alpha),
         # (aten's kernel gives d/dalpha per element; autograd then sums it to alpha's shape)
         torch_bwd=lambda torch, g, t, y, alpha: (lambda gx, ga: (gx, ga.sum_to_size(alpha.shape)))(
@@ -673,6 +730,8 @@ ACTIVATIONS = (
                "or +inf, gives NaN."),
         mp=lambda mp, row: _mp_softmax(mp, row),   # of one row (a sequence of floats)
         numpy=lambda x, axis=-1: _np_softmax(x, axis),
+        onnx=lambda g, x, y, axis=-1: g.node("Softmax", [x], [y], axis=axis),
+        jax=lambda jax, x, axis=-1: jax.nn.softmax(x, axis=axis),
         torch=lambda torch, t, axis=-1: torch.softmax(t, axis),
         torch_bwd=lambda torch, g, t, y, axis=-1: torch.ops.aten._softmax_backward_data(g, y, axis, t.dtype),
         numpy_vjp=lambda x, g, axis=-1: _np_softmax_vjp_y(_np_softmax(x, axis), g, axis),
@@ -701,6 +760,8 @@ ACTIVATIONS = (
         numpy=_np_log_softmax,
         numpy_vjp=lambda x, g, axis=-1: g - _np_softmax(x, axis) * g.sum(axis=axis, keepdims=True),
         numpy_vjp_y=lambda y, g, axis=-1: g - np.exp(y) * g.sum(axis=axis, keepdims=True),
+        onnx=lambda g, x, y, axis=-1: g.node("LogSoftmax", [x], [y], axis=axis),
+        jax=lambda jax, x, axis=-1: jax.nn.log_softmax(x, axis=axis),
         torch=lambda torch, t, axis=-1: torch.log_softmax(t, axis),
         torch_bwd=lambda torch, g, t, y, axis=-1: torch.ops.aten._log_softmax_backward_data(g, y, axis, t.dtype),
         test_params=({"axis": -1},),
@@ -723,6 +784,8 @@ ACTIVATIONS = (
         numpy=lambda x, axis=-1: _np_softmax(-x, axis),
         numpy_vjp=lambda x, g, axis=-1: -_np_softmax_vjp_y(_np_softmax(-x, axis), g, axis),
         numpy_vjp_y=lambda y, g, axis=-1: -_np_softmax_vjp_y(y, g, axis),
+        onnx=lambda g, x, y, axis=-1: (g.node("Neg", [x], ["n"]), g.node("Softmax", ["n"], [y], axis=axis)),
+        jax=lambda jax, x, axis=-1: jax.nn.softmax(-x, axis=axis),
         torch=lambda torch, t, axis=-1: torch.nn.functional.softmin(t, axis),
         torch_bwd=lambda torch, g, t, y, axis=-1: -torch.ops.aten._softmax_backward_data(g, y, axis, t.dtype),
         test_params=({"axis": -1},),
