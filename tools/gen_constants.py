@@ -91,9 +91,8 @@ def tanhshrink_series(terms):
 # erfc(z) for z >= 0 as s exp(-z^2 + P(u)), s = 2 / (2 + z), u = (2 - z) / (2 + z) = 2 s - 1 in (-1, 1]
 # (the form of Numerical Recipes' erfccheb): P is smooth on all of (-1, 1], so one Chebyshev series
 # covers every z >= 0 with no branch, and the kernels vectorize. Its coefficients are computed here
-# (Chebyshev interpolation at 80 nodes, 80 digits); the first ERFC_TERMS reach 1e-19, the first
-# ERFC_TERMS_F32 1e-11 (enough below float32's resolution for the float32 kernels).
-ERFC_TERMS, ERFC_TERMS_F32 = 31, 16
+# (Chebyshev interpolation at 80 nodes, 80 digits); the first ERFC_TERMS reach 1e-19.
+ERFC_TERMS = 31
 
 
 def erfc_cheb(n_nodes=80):
@@ -110,7 +109,7 @@ def erfc_cheb(n_nodes=80):
     out = [dd("CACT_ERFC_C0", c[0], "erfc's series: c[0] and c[1] as double-double (float64 carries c0 + c1 u exactly)")
            + dd("CACT_ERFC_C1", c[1], "c[1]"),
            "/* erfc(z) = s exp(-z^2 + sum c[k] T_k(u)), s = 2 / (2 + z), u = (2 - z) / (2 + z), z >= 0 */",
-           f"#define CACT_ERFC_TERMS {ERFC_TERMS}", f"#define CACT_ERFC_TERMS_F32 {ERFC_TERMS_F32}",
+           f"#define CACT_ERFC_TERMS {ERFC_TERMS}",
            f"static const double CACT_ERFC_CHEB[{ERFC_TERMS}] = {{"]
     out += [f"    {float(v)!r}," for v in c]
     out.append("};")

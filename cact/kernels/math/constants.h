@@ -209,7 +209,6 @@ static const double CACT_TANHSHRINK_SERIES[20] = {
 
 /* erfc(z) = s exp(-z^2 + sum c[k] T_k(u)), s = 2 / (2 + z), u = (2 - z) / (2 + z), z >= 0 */
 #define CACT_ERFC_TERMS 31
-#define CACT_ERFC_TERMS_F32 16
 static const double CACT_ERFC_CHEB[31] = {
     -0.6513268598908547,
     0.6419697923564902,

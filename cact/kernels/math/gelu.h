@@ -2,6 +2,7 @@
 #ifndef CACT_GELU_H
 #define CACT_GELU_H
 #include "elementwise.h"
+#include "gelu_erff_consts.h"
 
 /* ---- gelu, tanh approximation: 0.5 x (1 + tanh z) = x sigmoid(u), u = 2z = C1 x + C3 x^3 ------- */
 
@@ -274,8 +275,7 @@ CACT_INLINE double cact_gelu_tanh_grad_f32(float xf) {
  * float64 keeps every quantity that the result's relative error depends on exact or double-double:
  * t^2 (two_prod), z and 2 + z, s (one Newton residual), the leading terms c0 + c1 u of P; then
  * s and P correspond to the exact z, and only the exponentials and the last products round.
- * float32 input (cact_gelu_erf_f32 and _grad_f32) needs none of that: t^2 is exact in double and
- * every other rounding is far below float32's resolution; 16 terms of the series suffice. */
+ * float32 runs its own forms in float lanes (below). */
 
 /* sum_{k = first}^{terms - 1} c[k] T_k(u) by Clenshaw's recurrence (first: 0 or 2) */
 CACT_INLINE double cact_erfc_cheb(double u, int first, int terms) {
@@ -351,29 +351,113 @@ CACT_INLINE double cact_gelu_erf_grad(double x) {
     return fabs(x) > CACT_GELU_ERF_SAT ? (x > 0 ? 1.0 : -0.0) : y;
 }
 
-/* float32 input: in plain double (see above) */
-CACT_INLINE double cact_gelu_erf_f32(float xf) {
-    double x = xf, t = fabs(x);
-    double z = t * CACT_RSQRT2_HI;
-    double s = 2.0 / (2.0 + z);
-    double P = cact_erfc_cheb(2.0 * s - 1.0, 0, CACT_ERFC_TERMS_F32);
-    double xq = (0.5 * x * s) * cact_exp(CACT_MADD(-0.5 * x, x, P));
-    double y = x <= 0.0 ? xq : x - xq;
-    return x < -CACT_GELU_ERF_SAT ? -0.0 : (x > CACT_GELU_ERF_SAT ? x : y);
+/* ---- gelu exact, float32 in float lanes (16 per AVX-512 register) --------------------------- */
+/* The forms (tools/fit_gelu_erff.py fits the four polynomials, gelu_erff_consts.h), t = |x|:
+ *   |x| < 0.75: Phi(x) = 1/2 + x R(w), w = x^2 / 0.75^2 (gelu: x Phi(x); gelu': 1/2 + x S(w));
+ *   gelu' on [-1.5, -0.4] around its root r: (x - r) F(x - r_hi) (x - r_hi is exact there);
+ *   beyond: Q(t) = Phi(-t) = exp(-t^2/2) W(t), W = s H(s), s = C / (C + t), C = 1/2, so that
+ *   gelu = x Q (x < 0) or x - x Q, and gelu' = D or 1 - D, D = exp(-t^2/2) (W - t / sqrt(2 pi)).
+ * s is rounded, but W takes s's exact value (its division and C + t residuals) as a prefactor,
+ * and H changes by under 0.3 of s's relative error (C = 1/2 chosen for that); t^2 is a float pair
+ * into the exponential, which is applied last and scaled by 2^100 so that subnormal results round
+ * once. */
+CACT_INLINE float cact_geluf_poly_R(float w) {
+    float p = CACT_MADDF(CACT_GELUF_R7, w, CACT_GELUF_R6);
+    p = CACT_MADDF(p, w, CACT_GELUF_R5); p = CACT_MADDF(p, w, CACT_GELUF_R4);
+    p = CACT_MADDF(p, w, CACT_GELUF_R3); p = CACT_MADDF(p, w, CACT_GELUF_R2);
+    p = CACT_MADDF(p, w, CACT_GELUF_R1);
+    return CACT_MADDF(p, w, CACT_GELUF_R0);
+}
+CACT_INLINE float cact_geluf_poly_S(float w) {
+    float p = CACT_MADDF(CACT_GELUF_S8, w, CACT_GELUF_S7);
+    p = CACT_MADDF(p, w, CACT_GELUF_S6); p = CACT_MADDF(p, w, CACT_GELUF_S5);
+    p = CACT_MADDF(p, w, CACT_GELUF_S4); p = CACT_MADDF(p, w, CACT_GELUF_S3);
+    p = CACT_MADDF(p, w, CACT_GELUF_S2); p = CACT_MADDF(p, w, CACT_GELUF_S1);
+    return CACT_MADDF(p, w, CACT_GELUF_S0);
+}
+CACT_INLINE float cact_geluf_poly_F(float d) {
+    float p = CACT_MADDF(CACT_GELUF_F11, d, CACT_GELUF_F10);
+    p = CACT_MADDF(p, d, CACT_GELUF_F9); p = CACT_MADDF(p, d, CACT_GELUF_F8);
+    p = CACT_MADDF(p, d, CACT_GELUF_F7); p = CACT_MADDF(p, d, CACT_GELUF_F6);
+    p = CACT_MADDF(p, d, CACT_GELUF_F5); p = CACT_MADDF(p, d, CACT_GELUF_F4);
+    p = CACT_MADDF(p, d, CACT_GELUF_F3); p = CACT_MADDF(p, d, CACT_GELUF_F2);
+    p = CACT_MADDF(p, d, CACT_GELUF_F1);
+    return CACT_MADDF(p, d, CACT_GELUF_F0);
+}
+CACT_INLINE float cact_geluf_poly_H(float v) {
+    float p = CACT_MADDF(CACT_GELUF_H11, v, CACT_GELUF_H10);
+    p = CACT_MADDF(p, v, CACT_GELUF_H9); p = CACT_MADDF(p, v, CACT_GELUF_H8);
+    p = CACT_MADDF(p, v, CACT_GELUF_H7); p = CACT_MADDF(p, v, CACT_GELUF_H6);
+    p = CACT_MADDF(p, v, CACT_GELUF_H5); p = CACT_MADDF(p, v, CACT_GELUF_H4);
+    p = CACT_MADDF(p, v, CACT_GELUF_H3); p = CACT_MADDF(p, v, CACT_GELUF_H2);
+    p = CACT_MADDF(p, v, CACT_GELUF_H1);
+    return CACT_MADDF(p, v, CACT_GELUF_H0);
 }
 
-CACT_INLINE double cact_gelu_erf_grad_f32(float xf) {
-    double x = xf, t = fabs(x);
-    double z = t * CACT_RSQRT2_HI;
-    double s = 2.0 / (2.0 + z);
-    double P = cact_erfc_cheb(2.0 * s - 1.0, 0, CACT_ERFC_TERMS_F32);
-    double D = ((0.5 * s) * cact_exp(P) - t * CACT_RSQRT2PI_HI) * cact_exp(-0.5 * x * x);
-    /* near the root of gelu' D cancels to below the series' truncation (1e-11 absolute): there
-     * the root's Taylor series, 8 terms for |d| < 0.02 */
-    double d = (x - CACT_GELU_ERF_GRAD_ROOT_HI) - CACT_GELU_ERF_GRAD_ROOT_LO;
-    D = fabs(d) < 0.02 ? cact_series(CACT_GELU_ERF_GRAD_SERIES, 8, d) : D;
-    double y = x < 0.0 ? D : 1.0 - D;
-    return fabs(x) > CACT_GELU_ERF_SAT ? (x > 0 ? 1.0 : -0.0) : y;
+/* W(t) = s H(s) for t in [0.75, 15] (the caller clamps t into it), as the pair *wh + *wl */
+CACT_INLINE void cact_geluf_W(float t, float *wh, float *wl) {
+    float d = CACT_GELUF_C + t;
+    float dl = CACT_GELUF_C - (d - t);              /* C + t = d + dl exactly (t > C) */
+    float s = CACT_GELUF_C / d;
+    float p, pe;
+    cact_two_prodf(s, d, &p, &pe);
+    float e = ((CACT_GELUF_C - p) - pe) - s * dl;     /* C - s (C + t) (C - p: exact, p ~ C) */
+    float ds = e * (2.0f * s);                       /* exact s - s~ = e / (C + t) ~ e s / C */
+    float h = cact_geluf_poly_H((s - CACT_GELUF_H_MID) * CACT_GELUF_H_SCALE);
+    cact_two_prodf(s, h, wh, wl);
+    *wl = CACT_MADDF(ds, h, *wl);
+}
+
+/* exp(-t^2 / 2) = 2^-100 sc (1 + te) for t in [0.75, 15]: t^2 as a float pair into the reduction,
+ * sc = 2^(k + 100) a normal float; the callers apply (1 + te) sc to their factor in one rounding */
+CACT_INLINE float cact_geluf_gauss(float t, float *sc) {
+    float h, l, ks;
+    cact_two_prodf(t, t, &h, &l);
+    float hh = -0.5f * h;
+    float te = cact_expf_t_raw(hh < -110.0f ? -110.0f : hh, -0.5f * l, &ks);
+    *sc = cact_as_float((cact_as_uint32(ks) << 23) + (227u << 23));
+    return te;
+}
+
+/* (mh + ml) exp(-t^2 / 2), rounded once (also where it is subnormal) */
+CACT_INLINE float cact_geluf_times_gauss(float mh, float ml, float te, float sc) {
+    float a = mh * sc, b = ml * sc;                  /* exact: powers of two */
+    return CACT_MADDF(a, te, a + CACT_MADDF(b, te, b)) * CACT_2M100F;
+}
+
+CACT_INLINE float cact_gelu_erf_f32l(float x) {
+    float t = fabsf(x);
+    float ys = x * CACT_MADDF(x, cact_geluf_poly_R(x * x * CACT_GELUF_W_SCALE), 0.5f);
+    float tl = t > CACT_GELUF_SAT ? CACT_GELUF_SAT : (t < CACT_GELUF_SMALL ? CACT_GELUF_SMALL : t);  /* NaN stays */
+    float wh, wl, mh, ml, sc;
+    cact_geluf_W(tl, &wh, &wl);
+    cact_two_prodf(x, wh, &mh, &ml);                 /* x W */
+    ml = CACT_MADDF(x, wl, ml);
+    float te = cact_geluf_gauss(tl, &sc);
+    float xq = cact_geluf_times_gauss(mh, ml, te, sc);   /* x Q(t) */
+    float yl = x <= 0.0f ? xq : x - xq;
+    float y = t < CACT_GELUF_SMALL ? ys : yl;
+    return x < -CACT_GELUF_SAT ? -0.0f : (x > CACT_GELUF_SAT ? x : y);
+}
+
+CACT_INLINE float cact_gelu_erf_grad_f32l(float x) {
+    float t = fabsf(x);
+    float gs = CACT_MADDF(x, cact_geluf_poly_S(x * x * CACT_GELUF_W_SCALE), 0.5f);
+    float dh = x - CACT_GELUF_ROOT_HI;
+    float gr = (dh - CACT_GELUF_ROOT_LO) * cact_geluf_poly_F(dh);
+    float tl = t > CACT_GELUF_SAT ? CACT_GELUF_SAT : (t < CACT_GELUF_SMALL ? CACT_GELUF_SMALL : t);
+    float wh, wl, bh, bl, ah, al, sc;
+    cact_geluf_W(tl, &wh, &wl);
+    cact_two_prodf(tl, CACT_GELUF_RSQRT2PI_HI, &bh, &bl);       /* t / sqrt(2 pi) */
+    bl = CACT_MADDF(tl, CACT_GELUF_RSQRT2PI_LO, bl);
+    ah = wh - bh;                                   /* W - t / sqrt(2 pi), as a pair */
+    float bb = ah - wh;
+    al = ((wh - (ah - bb)) + (-bh - bb)) + (wl - bl);
+    float te = cact_geluf_gauss(tl, &sc);
+    float D = cact_geluf_times_gauss(ah, al, te, sc);
+    float gl = x < 0.0f ? D : 1.0f - D;
+    float y = (x >= CACT_GELUF_ROOT_START && x <= CACT_GELUF_ROOT_END) ? gr : (t < CACT_GELUF_SMALL ? gs : gl);
+    return x < -CACT_GELUF_SAT ? -0.0f : (x > CACT_GELUF_SAT ? 1.0f : y);
 }
 
 
@@ -393,6 +477,8 @@ CACT_EW_BLOCK(gelu_tanh, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_
 
 /* gelu exact */
 CACT_EW_F64(gelu_erf, cact_gelu_erf(x[j]), cact_gelu_erf_grad(x[j]))
-CACT_EW_F32_VIA_F64(gelu_erf, cact_gelu_erf_f32(x[j]), cact_gelu_erf_grad_f32(x[j]))
+CACT_EW_BLOCK(gelu_erf, fwd, f32, float, CACT_EACH(cact_gelu_erf_f32l(x[j])))
+CACT_EW_BLOCK(gelu_erf, grad, f32, float, CACT_EACH(cact_gelu_erf_grad_f32l(x[j])))
+CACT_EW_BLOCK(gelu_erf, bwd, f32, float, CACT_EACH(g[j] * cact_gelu_erf_grad_f32l(x[j])))
 
 #endif
