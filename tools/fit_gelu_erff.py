@@ -99,7 +99,7 @@ if __name__ == "__main__":
     for k, v in consts.items():
         print(f"#define CACT_GELUF_{k} {float(np.float32(v))!r}f")
     for name, (c, err) in out.items():
-        print(f"/* {name}: max relative error {err:.2e} */")
-        for j, v in enumerate(c):
-            print(f"#define CACT_GELUF_{name}{j} {float(v)!r}f")
+        print(f"/* {name}: coefficients of v^0, v^1, ...; max relative error {err:.2e} */")
+        print(f"#define CACT_GELUF_{name}_N {len(c)}")
+        print(f"static const float CACT_GELUF_{name}[{len(c)}] = {{" + ", ".join(f"{float(v)!r}f" for v in c) + "};")
     print("#endif")

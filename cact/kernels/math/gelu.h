@@ -361,38 +361,17 @@ CACT_INLINE double cact_gelu_erf_grad(double x) {
  * and H changes by under 0.3 of s's relative error (C = 1/2 chosen for that); t^2 is a float pair
  * into the exponential, which is applied last and scaled by 2^100 so that subnormal results round
  * once. */
-CACT_INLINE float cact_geluf_poly_R(float w) {
-    float p = CACT_MADDF(CACT_GELUF_R7, w, CACT_GELUF_R6);
-    p = CACT_MADDF(p, w, CACT_GELUF_R5); p = CACT_MADDF(p, w, CACT_GELUF_R4);
-    p = CACT_MADDF(p, w, CACT_GELUF_R3); p = CACT_MADDF(p, w, CACT_GELUF_R2);
-    p = CACT_MADDF(p, w, CACT_GELUF_R1);
-    return CACT_MADDF(p, w, CACT_GELUF_R0);
+/* Horner's scheme over the n float coefficients c[0] + c[1] v + ... */
+CACT_INLINE float cact_geluf_poly(const float *c, int n, float v) {
+    float p = c[n - 1];
+    CACT_UNROLL
+    for (int k = n - 2; k >= 0; --k) p = CACT_MADDF(p, v, c[k]);
+    return p;
 }
-CACT_INLINE float cact_geluf_poly_S(float w) {
-    float p = CACT_MADDF(CACT_GELUF_S8, w, CACT_GELUF_S7);
-    p = CACT_MADDF(p, w, CACT_GELUF_S6); p = CACT_MADDF(p, w, CACT_GELUF_S5);
-    p = CACT_MADDF(p, w, CACT_GELUF_S4); p = CACT_MADDF(p, w, CACT_GELUF_S3);
-    p = CACT_MADDF(p, w, CACT_GELUF_S2); p = CACT_MADDF(p, w, CACT_GELUF_S1);
-    return CACT_MADDF(p, w, CACT_GELUF_S0);
-}
-CACT_INLINE float cact_geluf_poly_F(float d) {
-    float p = CACT_MADDF(CACT_GELUF_F11, d, CACT_GELUF_F10);
-    p = CACT_MADDF(p, d, CACT_GELUF_F9); p = CACT_MADDF(p, d, CACT_GELUF_F8);
-    p = CACT_MADDF(p, d, CACT_GELUF_F7); p = CACT_MADDF(p, d, CACT_GELUF_F6);
-    p = CACT_MADDF(p, d, CACT_GELUF_F5); p = CACT_MADDF(p, d, CACT_GELUF_F4);
-    p = CACT_MADDF(p, d, CACT_GELUF_F3); p = CACT_MADDF(p, d, CACT_GELUF_F2);
-    p = CACT_MADDF(p, d, CACT_GELUF_F1);
-    return CACT_MADDF(p, d, CACT_GELUF_F0);
-}
-CACT_INLINE float cact_geluf_poly_H(float v) {
-    float p = CACT_MADDF(CACT_GELUF_H11, v, CACT_GELUF_H10);
-    p = CACT_MADDF(p, v, CACT_GELUF_H9); p = CACT_MADDF(p, v, CACT_GELUF_H8);
-    p = CACT_MADDF(p, v, CACT_GELUF_H7); p = CACT_MADDF(p, v, CACT_GELUF_H6);
-    p = CACT_MADDF(p, v, CACT_GELUF_H5); p = CACT_MADDF(p, v, CACT_GELUF_H4);
-    p = CACT_MADDF(p, v, CACT_GELUF_H3); p = CACT_MADDF(p, v, CACT_GELUF_H2);
-    p = CACT_MADDF(p, v, CACT_GELUF_H1);
-    return CACT_MADDF(p, v, CACT_GELUF_H0);
-}
+#define cact_geluf_poly_R(w) cact_geluf_poly(CACT_GELUF_R, CACT_GELUF_R_N, (w))
+#define cact_geluf_poly_S(w) cact_geluf_poly(CACT_GELUF_S, CACT_GELUF_S_N, (w))
+#define cact_geluf_poly_F(d) cact_geluf_poly(CACT_GELUF_F, CACT_GELUF_F_N, (d))
+#define cact_geluf_poly_H(v) cact_geluf_poly(CACT_GELUF_H, CACT_GELUF_H_N, (v))
 
 /* W(t) = s H(s) for t in [0.75, 15] (the caller clamps t into it), as the pair *wh + *wl */
 CACT_INLINE void cact_geluf_W(float t, float *wh, float *wl) {
