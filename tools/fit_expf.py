@@ -34,6 +34,20 @@ def lawson(basis, target, weight, iterations):
     return c
 
 
+def fit_rounded(xs, basis_of, target_of, weight_of, degree, iters=200):
+    """minimax coefficients rounded to float one at a time, from the lowest: each rounding's error
+    is refitted by the coefficients above it"""
+    basis = np.array([[float(b) ** j for j in range(degree + 1)] for b in map(basis_of, xs)])
+    target = np.array([float(target_of(x)) for x in xs])
+    weight = np.array([float(weight_of(x)) for x in xs])
+    c = []
+    for j in range(degree + 1):
+        rest = target - (basis[:, :j] @ np.array(c, np.float64) if c else 0.0)
+        c.append(np.float32(lawson(basis[:, j:], rest, weight, iters)[0]))
+    approx = basis @ np.array(c, np.float64)
+    return c, float(np.max(np.abs((approx - target) * weight)))
+
+
 def max_relative_error(coeffs):
     worst = mp.mpf(0)
     for x in np.linspace(-A, A, 20001):

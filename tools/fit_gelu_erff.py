@@ -20,7 +20,7 @@ import mpmath as mp
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fit_expf import lawson  # noqa: E402
+from fit_expf import fit_rounded as fit  # noqa: E402
 
 mp.mp.dps = 40
 SMALL, ROOT_START, ROOT_LO_END, TMAX, C = 0.75, -1.5, -0.4, 14.5, 0.5
@@ -32,20 +32,6 @@ def gelu_grad(x):
 
 
 ROOT = mp.findroot(gelu_grad, -0.75)
-
-
-def fit(xs, basis_of, target_of, weight_of, degree, iters=200):
-    """minimax coefficients rounded to float one at a time, from the lowest: each rounding's error
-    is refitted by the coefficients above it"""
-    basis = np.array([[float(b) ** j for j in range(degree + 1)] for b in map(basis_of, xs)])
-    target = np.array([float(target_of(x)) for x in xs])
-    weight = np.array([float(weight_of(x)) for x in xs])
-    c = []
-    for j in range(degree + 1):
-        rest = target - (basis[:, :j] @ np.array(c, np.float64) if c else 0.0)
-        c.append(np.float32(lawson(basis[:, j:], rest, weight, iters)[0]))
-    approx = basis @ np.array(c, np.float64)
-    return c, float(np.max(np.abs((approx - target) * weight)))
 
 
 F32 = lambda v: mp.mpf(float(np.float32(float(v))))   # noqa: E731  (a constant as the kernel holds it)
