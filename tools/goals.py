@@ -56,12 +56,16 @@ def main():
     def best(call):
         return min(timeit.repeat(call, number=20000, repeat=7)) / 20000
     base, base_out = best(lambda: np.maximum(s, 0)), best(lambda: np.maximum(s, 0, out=so))
+    calls = []
     for name in [n for n in FUNCTIONS if n != "prelu"]:
-        f = bound(name)[0]
         a = s.reshape(1, 16) if BY_NAME[name].kind == "rows" else s
         ao = so.reshape(1, 16) if BY_NAME[name].kind == "rows" else (so[:8] if BY_NAME[name].kind == "gated" else so)
+        calls.append((name, bound(name)[0], a, ao))
+    for label, alpha in (("prelu 0.25", 0.25), ("prelu [.25]", np.array([0.25], np.float32))):   # one slope
+        calls.append((label, lambda v, alpha=alpha, **kw: cact.prelu(v, alpha, **kw), s, so))
+    for label, f, a, ao in calls:
         t, to = best(lambda: f(a)), best(lambda: f(a, out=ao))
-        print(f"  {name:11s} {t / base:5.2f}   ({t * 1e9:.0f} ns vs {base * 1e9:.0f} ns)"
+        print(f"  {label:11s} {t / base:5.2f}   ({t * 1e9:.0f} ns vs {base * 1e9:.0f} ns)"
               f"   out= {to / base_out:5.2f}   ({to * 1e9:.0f} ns vs {base_out * 1e9:.0f} ns)")
 
     print("goal 5: 1e7 float32, time with 1 thread / time with 2 threads (target >= 1.7); beside it the same")
