@@ -13,8 +13,9 @@ Conventions shared by every function (see README.md):
 - `out=`: a writeable ndarray of the result's shape; the result is cast into it under NumPy's
   'same_kind' rule. It may be x itself or overlap x; the result is as if it did not.
 - A 0-d input without `out` gives a NumPy scalar, as NumPy's ufuncs do.
-- `<name>_grad(..., grad_output=g)` is the backward step g * f'(x) in one pass; g is cast to x's
-  compute dtype and must have x's shape.
+- `<name>_grad(..., grad_output=g)` is the backward step g * f'(x) in one pass; g must have x's
+  shape; an ndarray g of a wider dtype promotes the computation and the result (NumPy's
+  result_type: float32 x with float64 g gives float64), else g is cast to x's compute dtype.
 """
 import math
 
@@ -107,7 +108,7 @@ def _elementwise(k, op, x, p0, p1, grad_output, out, name="x"):
         # overlap, and does nothing otherwise
         if _contig(k, op, x, grad_output, out, p0, p1, False):
             return out
-    a, result_dtype = as_input(x, name)
+    a, result_dtype = as_input(x, name, grad_output)
     g = None if grad_output is None else as_grad_output(grad_output, a, ref=name)
     t = _target(a, out, result_dtype)
     _run_elementwise(k, op, a, g, t, p0, p1, t is not out)
@@ -233,7 +234,7 @@ def _gated(act, k, x, axis, grad_output, out, op):
         r = K.gated_fast(k, op, act.second, x, grad_output, out)   # C-contiguous float32/float64, or None
         if r is not None:
             return r
-    a, result_dtype = as_input(x)
+    a, result_dtype = as_input(x, "x", grad_output)
     if a.ndim == 0:
         raise ValueError(f"{act.name}: x must have at least one dimension (it is split in two along axis)")
     ax = as_axis(axis, a.ndim)
@@ -363,7 +364,7 @@ def prelu_grad(x, alpha, *, axis=1, grad_output=None):
         r = K.prelu_grad_new(x, grad_output, float(alpha) if type(alpha) is int else alpha, axis)
         if r is not None:
             return r
-    a, result_dtype = as_input(x)
+    a, result_dtype = as_input(x, "x", grad_output)
     slopes, ax, alpha_shape = as_channel_slopes(alpha, a, axis)
     g = None if grad_output is None else np.ascontiguousarray(as_grad_output(grad_output, a))
     gx = np.empty(a.shape, a.dtype)
@@ -393,7 +394,7 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
             if kernels is not None and t is not None and kernels["bwd_y" if from_y else "bwd"](src, grad_output, t, src.shape[-1]):
                 return t
     name = "y" if from_y else "x"
-    a, result_dtype = as_input(src, name)
+    a, result_dtype = as_input(src, name, grad_output)
     ax = as_axis(axis, a.ndim)
     kernels = _SOFTMAX[a.dtype]
     if grad_output is not None:
@@ -425,7 +426,7 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
 def _rows_run(op, src, g, axis, out, name):
     """log_softmax's row kernel (op 0 forward, 1 the backward step from x, 2 from y) along axis: the
     rows contiguous (moved and copied when axis is not the memory's last), into out or a new array"""
-    a, result_dtype = as_input(src, name)
+    a, result_dtype = as_input(src, name, g)
     ax = as_axis(axis, a.ndim)
     ga = None if g is None else as_grad_output(g, a, ref=name)
     if out is not None:
@@ -505,7 +506,7 @@ def softmin_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     from_y = y is not None or x is None
     src = _x_or_y("softmin_grad", x, y) if from_y else x
     name = "y" if from_y else "x"
-    a, result_dtype = as_input(src, name)
+    a, result_dtype = as_input(src, name, grad_output)
     as_axis(axis, a.ndim)
     kw = {"y": a} if from_y else {"x": np.negative(a)}
     if grad_output is None:

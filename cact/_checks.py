@@ -39,24 +39,43 @@ def _compute_dtypes(dt, name):
     raise TypeError(f"{name}: dtype {dt} is not supported; expected real floating, integer or bool data")
 
 
-def as_input(x, name="x"):
+def as_input(x, name="x", grad_output=None):
     """Return (x as an array of its compute dtype, result dtype).
 
     float32 and float64 are used as they are (copied when unaligned); float16 computes in float32;
-    bool and integers in float64 (as np.exp does); byte-swapped data is converted to native order."""
+    bool and integers in float64 (as np.exp does); byte-swapped data is converted to native order.
+    A derivative's grad_output, when it is an ndarray of a wider dtype, promotes both as NumPy's
+    result_type does (float32 x with a float64 grad_output: float64), so that nothing of it is
+    rounded away; Python numbers and lists take x's dtype (they are weak, as in NumPy)."""
     a = x if type(x) is np.ndarray else np.asarray(x)
     dt = a.dtype
     if dt is F32 or dt is F64:
         # the kernels read floats through typed pointers: an unaligned array (np.frombuffer at an
         # odd offset, a packed record's field) is copied
-        return (a if a.flags.aligned else a.copy()), dt
-    compute, result = _compute_dtypes(dt, name)
-    return a.astype(compute), result
+        a, result = (a if a.flags.aligned else a.copy()), dt
+    else:
+        compute, result = _compute_dtypes(dt, name)
+        a = a.astype(compute)
+    if type(grad_output) is np.ndarray and grad_output.dtype is not result:
+        return _promoted(a, result, grad_output.dtype)
+    return a, result
+
+
+def _promoted(a, result, gd):
+    """(a, result) promoted by grad_output's dtype gd, when NumPy's result_type widens the result
+    (other dtypes are left to as_grad_output, which rejects what it cannot take)"""
+    if gd.kind not in "biuf" or gd.itemsize > 8:
+        return a, result
+    r = np.result_type(result, gd)
+    if r.itemsize <= result.itemsize:
+        return a, result
+    compute = F64 if r.itemsize == 8 else F32
+    return (a if a.dtype is compute else a.astype(compute)), compute
 
 
 def as_grad_output(g, a, name="grad_output", ref="x", shape=None):
-    """grad_output as an array of x's (`ref`'s) compute dtype and shape (or `shape`: the output's of
-    a gated unit)."""
+    """grad_output as an array of x's (`ref`'s) compute dtype (as_input promoted it for a wider
+    grad_output) and shape (or `shape`: the output's of a gated unit)."""
     ga = g if type(g) is np.ndarray else np.asarray(g)
     if ga.dtype is not a.dtype:
         _compute_dtypes(ga.dtype, name)  # rejects complex, object, ...

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import cact
+from cact import _registry as registry
 from conftest import ELEMENTWISE, ROWS
 
 RNG = np.random.default_rng(10)
@@ -70,9 +71,36 @@ def test_backward_is_grad_output_times_the_derivative(name, dt):
         np.testing.assert_array_max_ulp(got, expected, maxulp=4)
 
 
-def test_grad_output_of_another_dtype_is_cast_to_xs_dtype():
-    x = RNG.standard_normal(10).astype(np.float32)
-    go = RNG.standard_normal(10)
-    y = cact.sigmoid_grad(x, grad_output=go)
-    assert y.dtype == np.float32
-    np.testing.assert_array_equal(y, cact.sigmoid_grad(x, grad_output=go.astype(np.float32)))
+PROMOTE_VARIANTS = registry.variants()
+
+
+@pytest.mark.parametrize("vid, act, kw", PROMOTE_VARIANTS, ids=[v[0] for v in PROMOTE_VARIANTS])
+def test_a_wider_grad_output_promotes_the_result_as_numpy_does(vid, act, kw):
+    # float32 x with a float64 grad_output: computed and returned in float64 (NumPy's result_type),
+    # the bits of the float64 call on the same x; from y too; into out=; a narrower or weak
+    # grad_output (float32 array with float64 x, a list) keeps x's dtype
+    rng = np.random.default_rng(31)
+    x = (rng.standard_normal((6, 8)) * 3).astype(np.float32)
+    g = rng.standard_normal((6, 4) if act.kind == "gated" else (6, 8))
+    fg = getattr(cact, act.name + "_grad")
+    p = {"alpha": 0.25} if act.name == "prelu" else kw
+
+    def call(v, gv, **o):
+        r = fg(v, grad_output=gv, **p, **o)
+        return r[0] if act.name == "prelu" else r
+    want = call(x.astype(np.float64), g)
+    got = call(x, g)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, want)
+    if act.name != "prelu":
+        out = np.empty(want.shape)
+        assert fg(x, grad_output=g, out=out, **p) is out
+        np.testing.assert_array_equal(out, want)
+    if act.from_y:
+        y = getattr(cact, act.name)(x, **p)
+        r = fg(y=y, grad_output=g, **p)
+        assert r.dtype == np.float64
+        np.testing.assert_array_equal(r, fg(y=y.astype(np.float64), grad_output=g, **p))
+    assert call(x.astype(np.float64), g.astype(np.float32)).dtype == np.float64
+    assert call(x, g.tolist()).dtype == np.float32
+    assert call(x.astype(np.float16), g.astype(np.float32)).dtype == np.float32
