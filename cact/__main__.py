@@ -15,6 +15,7 @@ if __name__ == "__main__" and sys.argv[1:2] == ["bench"] and (
     os.execve(sys.executable, [sys.executable, "-m", "cact"] + sys.argv[1:], env)
 
 import argparse
+import importlib
 
 import numpy as np
 
@@ -81,6 +82,13 @@ def bench(args, parser):
     ops = _csv(args.ops.replace("both", ",".join(_bench.OPS)), parser, "ops", _bench.OPS)
     if args.threads is not None and args.threads < 1:
         parser.error("--threads must be a positive integer")
+    if args.repeats < 1:
+        parser.error("--repeats must be a positive integer")
+    if args.plot:   # before any timing: a missing matplotlib should not cost a whole run
+        try:
+            importlib.import_module("matplotlib")
+        except ImportError:
+            parser.error("--plot needs matplotlib: pip install matplotlib (or pip install 'cact[bench]')")
     for item in args.param:
         key, sep, value = item.partition("=")
         if not sep or not key:

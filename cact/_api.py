@@ -13,9 +13,10 @@ Conventions shared by every function (see README.md):
 - `out=`: a writeable ndarray of the result's shape; the result is cast into it under NumPy's
   'same_kind' rule. It may be x itself or overlap x; the result is as if it did not.
 - A 0-d input without `out` gives a NumPy scalar, as NumPy's ufuncs do.
-- `<name>_grad(..., grad_output=g)` is the backward step g * f'(x) in one pass; g must have x's
-  shape; an ndarray g of a wider dtype promotes the computation and the result (NumPy's
-  result_type: float32 x with float64 g gives float64), else g is cast to x's compute dtype.
+- `<name>_grad(..., grad_output=g)` is the backward step g * f'(x) in one pass; g broadcasts to
+  x's shape (NumPy's rules; the result has x's shape); an ndarray g of a wider dtype promotes the
+  computation and the result (NumPy's result_type: float32 x with float64 g gives float64), else g
+  is cast to x's compute dtype.
 """
 import math
 

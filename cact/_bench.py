@@ -6,6 +6,7 @@ each repeat a loop long enough to be timed reliably, so a noisy neighbour hits a
 """
 import functools
 import importlib
+import os
 import statistics
 import sys
 import time
@@ -299,6 +300,8 @@ def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32
         peers=("torch",)):
     """Time every (function, op, dtype, size) against NumPy and the peers asked for that are
     installed (PEERS; ONNX Runtime: forward only); return rows of dicts and print a table."""
+    global _BUSY_AT_START
+    _BUSY_AT_START = busy_cores()
     mods = load_peers(peers)
     torch = mods.get("torch")
     if threads is not None:
@@ -352,6 +355,34 @@ def _fmt_time(s):
 _SHORT = {"numpy": "numpy", "torch": "torch", "onnxruntime": "ort", "jax": "jax"}
 
 
+def _threads_label():
+    n = cact.get_num_threads()
+    return f"{n} thread" + ("" if n == 1 else "s")
+
+
+_BUSY_AT_START = None   # busy_cores() when run() started (before its own threads raise the load)
+
+
+def busy_cores():
+    """About how many cores other processes hold, when that leaves cact's team fewer than it asks
+    (else 0): the processes running now (Linux's /proc/loadavg, the median of a few looks, less
+    this one), or the 1-minute load average where there is no /proc"""
+    try:
+        running = []
+        for _ in range(5):
+            with open("/proc/loadavg") as f:
+                running.append(int(f.read().split()[3].split("/")[0]) - 1)
+            time.sleep(0.01)
+        others = sorted(running)[2]
+    except (OSError, ValueError, IndexError):
+        try:
+            others = int(os.getloadavg()[0] + 0.5) - 1
+        except (AttributeError, OSError):
+            return 0
+    cores = os.cpu_count() or 1
+    return others if others > 0 and cores - others < cact.get_num_threads() else 0
+
+
 def print_table(rows, peers=("torch",), out=sys.stdout, versions=""):
     """The table: cact's time, and each peer's time and ratio ('x <peer>': how many times faster
     cact is; '-' where a peer has no such call, as ONNX Runtime's backward)"""
@@ -366,9 +397,14 @@ def print_table(rows, peers=("torch",), out=sys.stdout, versions=""):
             line += [_fmt_time(r[c]), f"{r[c] / r['cact']:.2f}"] if c in r else ["-", "-"]
         lines.append(line)
     widths = [max(len(str(l[i])) for l in lines) for i in range(len(head))]
-    print(f"cact {cact.__version__}, {cact.get_num_threads()} threads; numpy {np.__version__}"
+    print(f"cact {cact.__version__}, {_threads_label()}; numpy {np.__version__}"
           + (f", {versions}" if versions else "")
           + "; 'x <peer>': how many times faster cact is (median of interleaved repeats)", file=out)
+    busy = _BUSY_AT_START if _BUSY_AT_START is not None else busy_cores()
+    if busy:
+        print(f"warning: other processes are running on about {busy} of this machine's {os.cpu_count()} "
+              "cores: parallel timings will suffer (python -m cact bench --threads 1 measures without "
+              "waiting for them)", file=out)
     if "onnxruntime" in peers:
         print("ort: ONNX Runtime's CPU session (intra-op threads as cact's, io_binding into a preallocated "
               "output; forward only), with a pause after each of its samples (its pool spins on)", file=out)
@@ -390,21 +426,26 @@ def plot(rows, path):
         print("--plot needs matplotlib: pip install matplotlib (or pip install 'cact[bench]')", file=sys.stderr)
         return False
     peers = [p for p in ("numpy", *PEERS) if any(p in r for r in rows)]
-    keys = sorted({(r["function"], r["op"], r["dtype"]) for r in rows}, key=lambda k: (k[2], FUNCTIONS.index(k[0]), k[1]))
+    # one horizontal bar group per (function, op, dtype), labelled in full, forward before backward
+    keys = sorted({(r["function"], r["op"], r["dtype"]) for r in rows},
+                  key=lambda k: (k[2], FUNCTIONS.index(k[0]), not k[1].startswith("forward"), k[1]))
     sizes = sorted({r["n"] for r in rows})
-    fig, axes = plt.subplots(len(peers), 1, figsize=(max(8, 0.5 * len(keys)), 4 * len(peers)), squeeze=False)
-    width = 0.8 / len(sizes)
-    for ax, peer in zip(axes[:, 0], peers):
+    fig, axes = plt.subplots(1, len(peers), figsize=(5 * len(peers), max(4, 0.35 * len(keys) * len(sizes) ** 0.5)),
+                             squeeze=False, sharey=True)
+    height = 0.8 / len(sizes)
+    pos = np.arange(len(keys))[::-1]   # the first key at the top
+    for ax, peer in zip(axes[0], peers):
         for j, n in enumerate(sizes):
-            vals = [next((r[peer] / r["cact"] for r in rows if (r["function"], r["op"], r["dtype"]) == k and r["n"] == n), np.nan) for k in keys]
-            ax.bar(np.arange(len(keys)) + j * width, vals, width, label=f"n = {n:,}")
-        ax.axhline(1.0, color="k", lw=0.8)
-        ax.set_yscale("log")
-        ax.set_ylabel(f"speedup vs {peer}")
-        ax.set_xticks(np.arange(len(keys)) + 0.4 - width / 2)
-        ax.set_xticklabels([f"{f} {o[:3]} {d[5:]}" for f, o, d in keys], rotation=60, ha="right", fontsize=8)
-        ax.legend(fontsize=8)
-    fig.suptitle(f"cact {cact.__version__}: time of {'/'.join(peers)} / time of cact ({cact.get_num_threads()} threads)")
+            vals = [next((r[peer] / r["cact"] for r in rows if (r["function"], r["op"], r["dtype"]) == k
+                          and r["n"] == n and peer in r), np.nan) for k in keys]
+            ax.barh(pos - j * height, vals, height, label=f"n = {n:,}")
+        ax.axvline(1.0, color="k", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_xlabel(f"speedup vs {peer}")
+        ax.set_yticks(pos - 0.4 + height / 2)
+        ax.set_yticklabels([f"{f} {o} {d}" for f, o, d in keys], fontsize=8)
+        ax.legend(fontsize=8, loc="best")
+    fig.suptitle(f"cact {cact.__version__}: time of {'/'.join(peers)} / time of cact ({_threads_label()})")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     print(f"wrote {path}")

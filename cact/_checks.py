@@ -36,6 +36,10 @@ def _compute_dtypes(dt, name):
         )
     if kind in "biu":
         return F64, F64
+    if kind == "V" and dt.itemsize <= 2 and ("bfloat16" in dt.name or "float8" in dt.name or "float4" in dt.name):
+        # ml_dtypes' low-precision floats (kind 'V' to NumPy): not computed yet; say how to convert
+        raise TypeError(f"{name}: dtype {dt} (ml_dtypes) is not supported yet; convert it explicitly, "
+                        f"e.g. {name}.astype(np.float32), and the result back with .astype(ml_dtypes.{dt.name})")
     raise TypeError(f"{name}: dtype {dt} is not supported; expected real floating, integer or bool data")
 
 
@@ -44,9 +48,10 @@ def as_input(x, name="x", grad_output=None):
 
     float32 and float64 are used as they are (copied when unaligned); float16 computes in float32;
     bool and integers in float64 (as np.exp does); byte-swapped data is converted to native order.
-    A derivative's grad_output, when it is an ndarray of a wider dtype, promotes both as NumPy's
-    result_type does (float32 x with a float64 grad_output: float64), so that nothing of it is
-    rounded away; Python numbers and lists take x's dtype (they are weak, as in NumPy)."""
+    A derivative's grad_output, when it is an ndarray or NumPy scalar of a wider dtype, promotes
+    both as NumPy's result_type does (float32 x with a float64 grad_output: float64), so that
+    nothing of it is rounded away; Python numbers and lists take x's dtype (they are weak, as in
+    NumPy 2)."""
     a = x if type(x) is np.ndarray else np.asarray(x)
     dt = a.dtype
     if dt is F32 or dt is F64:
@@ -56,7 +61,7 @@ def as_input(x, name="x", grad_output=None):
     else:
         compute, result = _compute_dtypes(dt, name)
         a = a.astype(compute)
-    if type(grad_output) is np.ndarray and grad_output.dtype is not result:
+    if isinstance(grad_output, (np.ndarray, np.generic)) and grad_output.dtype is not result:
         return _promoted(a, result, grad_output.dtype)
     return a, result
 
@@ -75,15 +80,21 @@ def _promoted(a, result, gd):
 
 def as_grad_output(g, a, name="grad_output", ref="x", shape=None):
     """grad_output as an array of x's (`ref`'s) compute dtype (as_input promoted it for a wider
-    grad_output) and shape (or `shape`: the output's of a gated unit)."""
+    grad_output) and shape (or `shape`: the output's of a gated unit), broadcast to it as NumPy
+    broadcasts (a scalar, a row)."""
     ga = g if type(g) is np.ndarray else np.asarray(g)
     if ga.dtype is not a.dtype:
         _compute_dtypes(ga.dtype, name)  # rejects complex, object, ...
         ga = ga.astype(a.dtype)
-    if shape is None and ga.shape != a.shape:
-        raise ValueError(f"{name} has shape {ga.shape}, but {ref} has shape {a.shape}; they must match")
-    if shape is not None and ga.shape != shape:
-        raise ValueError(f"{name} has shape {ga.shape}, but the output has shape {shape}; they must match")
+    target = a.shape if shape is None else shape
+    if ga.shape != target:
+        # NumPy's broadcasting, towards x's (the output's) shape only: the result keeps x's shape.
+        # Materialized: the kernels read g through its own strides, none of them 0.
+        try:
+            ga = np.array(np.broadcast_to(ga, target))
+        except ValueError:
+            whose = f"{ref}'s" if shape is None else "the output's"
+            raise ValueError(f"{name} has shape {ga.shape}, which does not broadcast to {whose} shape {target}") from None
     return ga if ga.flags.aligned else ga.copy()
 
 

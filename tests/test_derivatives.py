@@ -103,4 +103,40 @@ def test_a_wider_grad_output_promotes_the_result_as_numpy_does(vid, act, kw):
         np.testing.assert_array_equal(r, fg(y=y.astype(np.float64), grad_output=g, **p))
     assert call(x.astype(np.float64), g.astype(np.float32)).dtype == np.float64
     assert call(x, g.tolist()).dtype == np.float32
+    assert call(x, float(g.flat[0])).dtype == np.float32      # a Python number: weak
+    assert call(x, np.float64(g.flat[0])).dtype == np.float64   # a NumPy float64 scalar: not
     assert call(x.astype(np.float16), g.astype(np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize("vid, act, kw", PROMOTE_VARIANTS, ids=[v[0] for v in PROMOTE_VARIANTS])
+def test_grad_output_broadcasts_to_xs_shape_as_numpy_does(vid, act, kw):
+    # a scalar or a row broadcasts to x's shape (gated units: the output's); the result has x's
+    # shape and the bits of the call with the broadcast array; what does not broadcast is a
+    # ValueError naming grad_output
+    rng = np.random.default_rng(37)
+    x = rng.standard_normal((6, 8)) * 3
+    oshape = (6, 4) if act.kind == "gated" else (6, 8)
+    fg = getattr(cact, act.name + "_grad")
+    p = {"alpha": 0.25} if act.name == "prelu" else kw
+
+    def call(gv):
+        r = fg(x, grad_output=gv, **p)
+        return r[0] if act.name == "prelu" else r
+    row = rng.standard_normal(oshape[-1])
+    for gv in (2.0, np.float64(-0.5), row, row[None, :]):
+        got = call(gv)
+        assert got.shape == x.shape
+        np.testing.assert_array_equal(got, call(np.array(np.broadcast_to(gv, oshape))))
+    with pytest.raises(ValueError, match="grad_output"):
+        call(np.ones(3))
+    with pytest.raises(ValueError, match="grad_output"):
+        call(np.ones((2,) + oshape))   # (x's shape is not widened)
+
+
+def test_ml_dtypes_low_precision_floats_raise_saying_how_to_convert():
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    for dt in (ml_dtypes.bfloat16, ml_dtypes.float8_e4m3fn):
+        with pytest.raises(TypeError, match=r"x: dtype .*astype\(np\.float32\)"):
+            cact.gelu(np.ones(3, dtype=dt))
+        with pytest.raises(TypeError, match=r"grad_output: dtype .*astype\(np\.float32\)"):
+            cact.gelu_grad(np.ones(3, np.float32), grad_output=np.ones(3, dtype=dt))

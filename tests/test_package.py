@@ -35,6 +35,12 @@ def test_bench_command_runs_and_accepts_both(tmp_path):
         ("backward", "float32"), ("backward", "float64"), ("forward", "float32"), ("forward", "float64")]
     bad = subprocess.run(cmd[:-6] + ["--dtype", "float16"], capture_output=True, text=True, cwd=tmp_path)
     assert bad.returncode == 2 and "--dtype" in bad.stderr
+    for opt, value in (("--repeats", "0"), ("--threads", "0"), ("--row", "-1"), ("--param", "approximate")):
+        bad = subprocess.run(cmd + [opt, value], capture_output=True, text=True, cwd=tmp_path)
+        assert bad.returncode == 2 and opt in bad.stderr and "Traceback" not in bad.stderr
+    one = subprocess.run(cmd[:-6] + ["--threads", "1", "--repeats", "1"], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=300)
+    assert one.returncode == 0 and ", 1 thread;" in one.stdout
 
 
 def test_demo_command_runs_every_derivative(capsys):

@@ -477,7 +477,7 @@ BAD_CALLS = [
     (lambda x: cact.softmax(x, axis=1.0), TypeError, "axis"),
     (lambda x: cact.softmax_grad(x, axis=-3), ValueError, "axis"),
     (lambda x: cact.softmax(np.array(1.0)), ValueError, "axis"),
-    (lambda x: cact.sigmoid_grad(x, grad_output=np.ones(3)), ValueError, "grad_output"),
+    (lambda x: cact.sigmoid_grad(x, grad_output=np.ones(2)), ValueError, "grad_output"),   # (does not broadcast)
     (lambda x: cact.softmax_grad(x, grad_output=np.ones((3, 3, 1))), ValueError, "grad_output"),
     (lambda x: cact.prelu_grad(x, 0.1, grad_output=np.ones(2)), ValueError, "grad_output"),
 ]
@@ -495,7 +495,7 @@ def test_bad_arguments_raise_naming_the_argument(call, exc, argname):
     lambda x, out: cact.softmax(x, axis=5, out=out),
     lambda x, out: cact.elu_grad(x, grad_output=np.ones(2), out=out),
     lambda x, out: cact.prelu(x, np.ones(4), out=out),
-    lambda x, out: cact.softmax_grad(x, grad_output=np.ones((1, 3)), out=out),
+    lambda x, out: cact.softmax_grad(x, grad_output=np.ones((3, 1)), out=out),
     lambda x, out: cact.sigmoid(np.array([1j, 1j, 1j]).reshape(1, 3).repeat(2, 0), out=out),
 ])
 def test_errors_are_raised_before_out_is_touched(call):
