@@ -281,8 +281,8 @@ def _gated_pair(act):
 # ---- prelu and softmax: kernels over channels and rows ------------------------------------------
 
 def _one_slope(alpha):
-    """alpha as a float when it is one slope for all of x (a Python number, or a one-element float
-    array), else None"""
+    """alpha as a float when it is one slope for all of x (a Python int, or an array of one real
+    number, at most 1-D), else None (a float alpha: the caller's own test)"""
     if type(alpha) is int:
         return as_real(alpha, "alpha")
     if type(alpha) is np.ndarray and alpha.size == 1 and alpha.ndim <= 1 and alpha.dtype.kind in "iuf" and alpha.dtype.itemsize <= 8:
@@ -291,7 +291,9 @@ def _one_slope(alpha):
 
 
 def prelu(x, alpha, *, axis=1, out=None):
-    a = as_real(alpha, "alpha") if type(alpha) is float else _one_slope(alpha)
+    # (per-channel slopes, the other common call, skip the one-slope test with one size check)
+    a = (as_real(alpha, "alpha") if type(alpha) is float
+         else None if type(alpha) is np.ndarray and alpha.size != 1 else _one_slope(alpha))
     if a is not None:
         # one slope (nn.PReLU's default): leaky_relu's kernels, the same bits as prelu's own
         if out is None:

@@ -186,10 +186,10 @@ def _onnx_impls(ort, name, x, g, a, threads):
     threads, run with io_binding into a preallocated output (its fastest call); inference only;
     (None, None) where its CPU provider has no kernel for an op in this dtype"""
     import onnx
-    act = BY_NAME[name]
-    y = getattr(cact, name)(x, **_params(name, a))
+    kw = _params(name, a)
+    y = getattr(cact, name)(x, **kw)   # (the output's shape)
     graph = _OnnxGraph(onnx, x.dtype)
-    act.onnx(graph, "x", "y", **_params(name, a))
+    BY_NAME[name].onnx(graph, "x", "y", **kw)
     elem = onnx.helper.np_dtype_to_tensor_dtype(x.dtype)
     model = onnx.helper.make_model(
         onnx.helper.make_graph(graph.nodes, name, [onnx.helper.make_tensor_value_info("x", elem, x.shape)],
@@ -253,8 +253,8 @@ def peer_versions(mods):
     return ", ".join(f"{p} {m.__version__}" for p, m in mods.items())
 
 
-# a peer whose pool keeps spinning after its calls (ONNX Runtime's, ~50 ms): the bench pauses after
-# each of its samples so that the spin does not steal the next sample's cores
+# a peer whose pool keeps spinning for a while after its calls (ONNX Runtime's): the bench pauses
+# after each of its samples so that the spin does not steal the next sample's cores
 PAUSE_AFTER = {"onnxruntime": 0.08}
 
 
@@ -300,8 +300,7 @@ def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32
         peers=("torch",)):
     """Time every (function, op, dtype, size) against NumPy and the peers asked for that are
     installed (PEERS; ONNX Runtime: forward only); return rows of dicts and print a table."""
-    global _BUSY_AT_START
-    _BUSY_AT_START = busy_cores()
+    busy = busy_cores()   # (before this run's own threads are running)
     mods = load_peers(peers)
     torch = mods.get("torch")
     if threads is not None:
@@ -340,7 +339,7 @@ def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32
                               f"({time.perf_counter() - t_start:.0f}s)", end="", file=progress, flush=True)
     if progress is not None:
         print(file=progress)
-    print_table(rows, [p for p in PEERS if p in mods], out, peer_versions(mods))
+    print_table(rows, [p for p in PEERS if p in mods], out, peer_versions(mods), busy)
     return rows
 
 
@@ -358,9 +357,6 @@ _SHORT = {"numpy": "numpy", "torch": "torch", "onnxruntime": "ort", "jax": "jax"
 def _threads_label():
     n = cact.get_num_threads()
     return f"{n} thread" + ("" if n == 1 else "s")
-
-
-_BUSY_AT_START = None   # busy_cores() when run() started (before its own threads raise the load)
 
 
 def busy_cores():
@@ -383,9 +379,10 @@ def busy_cores():
     return others if others > 0 and cores - others < cact.get_num_threads() else 0
 
 
-def print_table(rows, peers=("torch",), out=sys.stdout, versions=""):
+def print_table(rows, peers=("torch",), out=sys.stdout, versions="", busy=0):
     """The table: cact's time, and each peer's time and ratio ('x <peer>': how many times faster
-    cact is; '-' where a peer has no such call, as ONNX Runtime's backward)"""
+    cact is; '-' where a peer has no such call, as ONNX Runtime's backward); busy: busy_cores()
+    when the timings began (a warning)"""
     cols = ["numpy", *peers]
     head = ["function", "op", "dtype", "n", "cact"]
     for c in cols:
@@ -400,7 +397,6 @@ def print_table(rows, peers=("torch",), out=sys.stdout, versions=""):
     print(f"cact {cact.__version__}, {_threads_label()}; numpy {np.__version__}"
           + (f", {versions}" if versions else "")
           + "; 'x <peer>': how many times faster cact is (median of interleaved repeats)", file=out)
-    busy = _BUSY_AT_START if _BUSY_AT_START is not None else busy_cores()
     if busy:
         print(f"warning: other processes are running on about {busy} of this machine's {os.cpu_count()} "
               "cores: parallel timings will suffer (python -m cact bench --threads 1 measures without "

@@ -89,7 +89,8 @@ def as_grad_output(g, a, name="grad_output", ref="x", shape=None):
     target = a.shape if shape is None else shape
     if ga.shape != target:
         # NumPy's broadcasting, towards x's (the output's) shape only: the result keeps x's shape.
-        # Materialized: the kernels read g through its own strides, none of them 0.
+        # Materialized, so the kernels see an ordinary array (their layout plans are not tested
+        # on strides of 0).
         try:
             ga = np.array(np.broadcast_to(ga, target))
         except ValueError:

@@ -229,8 +229,11 @@ CACT_INLINE float cact_ldexpf_ks(float m, float ks) {
  * built as a float and (1 + t) scaled by it in one FMA: the same bits as scaling the rounded
  * 2^100 (1 + t) by 2^k, and NaN needs no guard: t is NaN, and so is the FMA, whatever the bits
  * made of a NaN's k. */
-CACT_INLINE float cact_expf_2p100_t(float t, float ks) {   /* 2^100 2^k (1 + t), k in [-226, 27] */
-    float s = cact_as_float((cact_as_uint32(ks) << 23) + (227u << 23));   /* 2^(k + 100) */
+CACT_INLINE float cact_expf_2p100_scale(float ks) {   /* 2^(k + 100), k in [-226, 27] */
+    return cact_as_float((cact_as_uint32(ks) << 23) + (227u << 23));
+}
+CACT_INLINE float cact_expf_2p100_t(float t, float ks) {   /* 2^100 2^k (1 + t) */
+    float s = cact_expf_2p100_scale(ks);
     return CACT_MADDF(t, s, s);
 }
 
@@ -244,6 +247,14 @@ CACT_INLINE float cact_expf_neg_2p100(float h, float lo) {
  * by 2^-100 is the only rounding step. */
 CACT_INLINE float cact_expf_neg(float h, float lo) {
     return cact_expf_neg_2p100(h, lo) * CACT_2M100F;
+}
+
+/* Horner's scheme over the n float coefficients c[0] + c[1] v + ... (fitted polynomials) */
+CACT_INLINE float cact_polyf(const float *c, int n, float v) {
+    float p = c[n - 1];
+    CACT_UNROLL
+    for (int k = n - 2; k >= 0; --k) p = CACT_MADDF(p, v, c[k]);
+    return p;
 }
 
 /* a * b == *p + *e exactly, in float */

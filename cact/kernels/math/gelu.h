@@ -277,16 +277,17 @@ CACT_INLINE double cact_gelu_tanh_grad_f32(float xf) {
  * s and P correspond to the exact z, and only the exponentials and the last products round.
  * float32 runs its own forms in float lanes (below). */
 
-/* sum_{k = first}^{terms - 1} c[k] T_k(u) by Clenshaw's recurrence (first: 0 or 2) */
-CACT_INLINE double cact_erfc_cheb(double u, int first, int terms) {
+/* sum_{k = 2}^{terms - 1} c[k] T_k(u) by Clenshaw's recurrence (c[0] + c[1] u, the leading terms,
+ * are added apart, exactly) */
+CACT_INLINE double cact_erfc_cheb_tail(double u, int terms) {
     double b1 = 0.0, b2 = 0.0, u2 = 2.0 * u;
     CACT_UNROLL
     for (int k = terms - 1; k >= 1; --k) {
-        double b = CACT_MADD(u2, b1, (k >= first ? CACT_ERFC_CHEB[k] : 0.0) - b2);
+        double b = CACT_MADD(u2, b1, (k >= 2 ? CACT_ERFC_CHEB[k] : 0.0) - b2);
         b2 = b1;
         b1 = b;
     }
-    return CACT_MADD(u, b1, (first == 0 ? CACT_ERFC_CHEB[0] : 0.0) - b2);
+    return CACT_MADD(u, b1, -b2);
 }
 
 /* The parts of Q(|x|) for float64 x: s = sh (1 + sr), the exponent -x^2/2 + P = eh + el, and
@@ -310,7 +311,7 @@ CACT_INLINE cact_ncdf_parts cact_ncdf_neg_parts(double x) {
     double p1h, p1l, a, e2;
     cact_two_prod(CACT_ERFC_C1_HI, uh, &p1h, &p1l);
     cact_two_sum(CACT_ERFC_C0_HI, p1h, &a, &e);
-    cact_two_sum(a, cact_erfc_cheb(uh, 2, CACT_ERFC_TERMS), &q.ph, &e2);   /* (pl stays tiny: exp's reduction) */
+    cact_two_sum(a, cact_erfc_cheb_tail(uh, CACT_ERFC_TERMS), &q.ph, &e2);   /* (pl stays tiny: exp's reduction) */
     q.pl = (e + e2) + p1l + CACT_ERFC_C0_LO + CACT_MADD(CACT_ERFC_C1_LO, uh, CACT_ERFC_C1_HI * ul);
     cact_two_prod(x, x, &q.h, &q.l);
     cact_two_sum(-0.5 * q.h, q.ph, &q.eh, &e);
@@ -361,17 +362,10 @@ CACT_INLINE double cact_gelu_erf_grad(double x) {
  * and H changes by under 0.3 of s's relative error (C = 1/2 chosen for that); t^2 is a float pair
  * into the exponential, which is applied last and scaled by 2^100 so that subnormal results round
  * once. */
-/* Horner's scheme over the n float coefficients c[0] + c[1] v + ... */
-CACT_INLINE float cact_geluf_poly(const float *c, int n, float v) {
-    float p = c[n - 1];
-    CACT_UNROLL
-    for (int k = n - 2; k >= 0; --k) p = CACT_MADDF(p, v, c[k]);
-    return p;
-}
-#define cact_geluf_poly_R(w) cact_geluf_poly(CACT_GELUF_R, CACT_GELUF_R_N, (w))
-#define cact_geluf_poly_S(w) cact_geluf_poly(CACT_GELUF_S, CACT_GELUF_S_N, (w))
-#define cact_geluf_poly_F(d) cact_geluf_poly(CACT_GELUF_F, CACT_GELUF_F_N, (d))
-#define cact_geluf_poly_H(v) cact_geluf_poly(CACT_GELUF_H, CACT_GELUF_H_N, (v))
+#define cact_geluf_poly_R(w) cact_polyf(CACT_GELUF_R, CACT_GELUF_R_N, (w))
+#define cact_geluf_poly_S(w) cact_polyf(CACT_GELUF_S, CACT_GELUF_S_N, (w))
+#define cact_geluf_poly_F(d) cact_polyf(CACT_GELUF_F, CACT_GELUF_F_N, (d))
+#define cact_geluf_poly_H(v) cact_polyf(CACT_GELUF_H, CACT_GELUF_H_N, (v))
 
 /* W(t) = s H(s) for t in [0.75, 15] (the caller clamps t into it), as the pair *wh + *wl */
 CACT_INLINE void cact_geluf_W(float t, float *wh, float *wl) {
@@ -394,7 +388,7 @@ CACT_INLINE float cact_geluf_gauss(float t, float *sc) {
     cact_two_prodf(t, t, &h, &l);
     float hh = -0.5f * h;
     float te = cact_expf_t_raw(hh < -110.0f ? -110.0f : hh, -0.5f * l, &ks);
-    *sc = cact_as_float((cact_as_uint32(ks) << 23) + (227u << 23));
+    *sc = cact_expf_2p100_scale(ks);
     return te;
 }
 

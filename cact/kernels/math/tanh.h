@@ -126,10 +126,7 @@ static const float CACT_TANHSHRINKF_P[10] = {0.23024970293045044f, -0.0708569735
 CACT_INLINE float cact_tanhshrink_f32_abs(float a, float *th, float *tl) {
     float sh, sl, ch, cl;
     cact_two_prodf(a, a, &sh, &sl);
-    float p = CACT_TANHSHRINKF_P[CACT_TANHSHRINKF_N - 1];
-    CACT_UNROLL
-    for (int k = CACT_TANHSHRINKF_N - 2; k >= 0; --k)
-        p = CACT_MADDF(p, (sh - CACT_TANHSHRINKF_MID) * CACT_TANHSHRINKF_SCALE, CACT_TANHSHRINKF_P[k]);
+    float p = cact_polyf(CACT_TANHSHRINKF_P, CACT_TANHSHRINKF_N, (sh - CACT_TANHSHRINKF_MID) * CACT_TANHSHRINKF_SCALE);
     cact_two_prodf(a, sh, &ch, &cl);
     cl = CACT_MADDF(a, sl, cl);                          /* |x|^3 = ch + cl */
     float small = CACT_MADDF(ch, p, cl * p);
