@@ -54,6 +54,8 @@ _SOFTMAX = {
 _PRELU = {dt: (getattr(K, f"prelu_fwd_{s}"), getattr(K, f"prelu_grad_{s}")) for dt, s in _SFX.items()}
 _PRELU_FAST = {dt: getattr(K, f"prelu_fwd_fast_{s}") for dt, s in _SFX.items()}
 _new, _contig, _nd = K.ew_new, K.ew_contig, K.ew_nd
+_FLOATS = (F32, F64)   # the row kernels' own dtypes; float16 and bfloat16 go through K.half_rows
+_HR_SOFTMAX, _HR_LOG_SOFTMAX, _HR_GATED = 0, 1, 2
 
 
 # ---- shared plumbing --------------------------------------------------------------------------
@@ -109,7 +111,7 @@ def _elementwise(k, op, x, p0, p1, grad_output, out, name="x"):
         # overlap, and does nothing otherwise
         if _contig(k, op, x, grad_output, out, p0, p1, False):
             return out
-    a, result_dtype = as_input(x, name, grad_output)
+    a, result_dtype = as_input(x, name, grad_output, halves=True)
     g = None if grad_output is None else as_grad_output(grad_output, a, ref=name)
     t = _target(a, out, result_dtype)
     _run_elementwise(k, op, a, g, t, p0, p1, t is not out)
@@ -235,7 +237,7 @@ def _gated(act, k, x, axis, grad_output, out, op):
         r = K.gated_fast(k, op, act.second, x, grad_output, out)   # C-contiguous float32/float64, or None
         if r is not None:
             return r
-    a, result_dtype = as_input(x, "x", grad_output)
+    a, result_dtype = as_input(x, "x", grad_output, halves=True)
     if a.ndim == 0:
         raise ValueError(f"{act.name}: x must have at least one dimension (it is split in two along axis)")
     ax = as_axis(axis, a.ndim)
@@ -259,8 +261,11 @@ def _gated(act, k, x, axis, grad_output, out, op):
         xc = xc.copy()
     if g is not None and np.may_share_memory(t, g):
         g = g.copy()
-    if t.size and K.gated_fast(k, op, act.second, xc.reshape(P, 2 * L), None if g is None else g.reshape(P, L),
-                               t.reshape(P, -1)) is None:
+    x2, g2, t2 = xc.reshape(P, 2 * L), None if g is None else g.reshape(P, L), t.reshape(P, -1)
+    if a.dtype in _FLOATS:
+        if t.size and K.gated_fast(k, op, act.second, x2, g2, t2) is None:
+            _declined()
+    elif not K.half_rows(_HR_GATED, op, x2, g2, t2, k, act.second):
         _declined()
     return _finish(t, out, result_dtype)
 
@@ -350,7 +355,9 @@ def softmax(x, axis=-1, *, out=None):
             t = _fast_out(out, x)
             if kernels is not None and t is not None and kernels["fwd"](x, t, x.shape[-1]):
                 return t
-    a, result_dtype = as_input(x)
+    a, result_dtype = as_input(x, halves=True)
+    if a.dtype not in _FLOATS:
+        return _rows_run(0, a, None, axis, out, "x", _HR_SOFTMAX)
     ax = as_axis(axis, a.ndim)
     t = _target(a, out, result_dtype)   # any layout, any axis, no copies: x's layout, or out
     if not _SOFTMAX[a.dtype]["fwd_nd"](detach(a, t), t, ax):
@@ -397,7 +404,9 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
             if kernels is not None and t is not None and kernels["bwd_y" if from_y else "bwd"](src, grad_output, t, src.shape[-1]):
                 return t
     name = "y" if from_y else "x"
-    a, result_dtype = as_input(src, name, grad_output)
+    a, result_dtype = as_input(src, name, grad_output, halves=grad_output is not None)
+    if a.dtype not in _FLOATS:
+        return _rows_run(2 if from_y else 1, a, grad_output, axis, out, name, _HR_SOFTMAX)
     ax = as_axis(axis, a.ndim)
     kernels = _SOFTMAX[a.dtype]
     if grad_output is not None:
@@ -426,10 +435,11 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
 
 # ---- log_softmax and softmin -----------------------------------------------------------------
 
-def _rows_run(op, src, g, axis, out, name):
+def _rows_run(op, src, g, axis, out, name, kind=_HR_LOG_SOFTMAX):
     """log_softmax's row kernel (op 0 forward, 1 the backward step from x, 2 from y) along axis: the
-    rows contiguous (moved and copied when axis is not the memory's last), into out or a new array"""
-    a, result_dtype = as_input(src, name, g)
+    rows contiguous (moved and copied when axis is not the memory's last), into out or a new array;
+    so do softmax's in float16 and bfloat16 (kind: which, for K.half_rows)"""
+    a, result_dtype = as_input(src, name, g, halves=True)
     ax = as_axis(axis, a.ndim)
     ga = None if g is None else as_grad_output(g, a, ref=name)
     if out is not None:
@@ -449,7 +459,8 @@ def _rows_run(op, src, g, axis, out, name):
     g2 = None
     if ga is not None:
         g2 = detach(np.ascontiguousarray(np.moveaxis(ga, ax, -1)).reshape(-1, Kdim), t2)
-    if K.log_softmax_rows(op, x2, g2, t2) is None:
+    if not (K.log_softmax_rows(op, x2, g2, t2) is not None if a.dtype in _FLOATS
+            else K.half_rows(kind, op, x2, g2, t2)):
         _declined()
     if target is not None:
         return out
@@ -496,7 +507,7 @@ def log_softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
 
 
 def softmin(x, axis=-1, *, out=None):
-    a, result_dtype = as_input(x)
+    a, result_dtype = as_input(x, halves=True)
     ax = as_axis(axis, a.ndim)
     t = _target(a, out, result_dtype)
     np.negative(a, out=t)
@@ -509,7 +520,7 @@ def softmin_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     from_y = y is not None or x is None
     src = _x_or_y("softmin_grad", x, y) if from_y else x
     name = "y" if from_y else "x"
-    a, result_dtype = as_input(src, name, grad_output)
+    a, result_dtype = as_input(src, name, grad_output, halves=grad_output is not None)
     as_axis(axis, a.ndim)
     kw = {"y": a} if from_y else {"x": np.negative(a)}
     if grad_output is None:

@@ -1,8 +1,8 @@
 """Argument checking and coercion for the public API.
 
 Everything here runs before any output is written, so a bad argument raises a TypeError or
-ValueError naming it and leaves `out` untouched. Kernels only ever receive float32/float64 arrays
-in native byte order.
+ValueError naming it and leaves `out` untouched. Kernels only ever receive float32, float64,
+float16 or bfloat16 arrays in native byte order.
 """
 import math
 import numbers
@@ -19,6 +19,33 @@ F64 = np.dtype(np.float64)
 F16 = np.dtype(np.float16)
 
 
+def is_bfloat16(dt):
+    """ml_dtypes' bfloat16, known by its dtype (ml_dtypes is never imported here: cact does not
+    need it, and whoever holds such an array has imported it)"""
+    return dt.kind == "V" and dt.itemsize == 2 and dt.name == "bfloat16" and dt.type.__module__.startswith("ml_dtypes")
+
+
+_bf16_known = []   # bfloat16's dtype, once met and told to the kernels (its type number is set at run time)
+
+
+def _half(dt):
+    """dt when it is a half type the kernels take (float16; bfloat16, registered on first sight), else None"""
+    if dt is F16:
+        return dt
+    if is_bfloat16(dt):
+        if not _bf16_known:
+            from cact._dispatch import kernels
+            kernels.set_bfloat16(dt.num)
+            _bf16_known.append(dt)
+        return dt
+    return None
+
+
+def _float_kind(dt):
+    """NumPy's kind letter, with bfloat16 a float ('f') as NumPy's promotion treats it"""
+    return "f" if is_bfloat16(dt) else dt.kind
+
+
 def _compute_dtypes(dt, name):
     """(compute dtype, result dtype) for an input dtype, or TypeError naming `name`."""
     kind = dt.kind
@@ -29,13 +56,15 @@ def _compute_dtypes(dt, name):
         if size == 8:
             return F64, F64
         if size == 2:
-            return F32, F16
+            return F32, dt
         raise TypeError(
             f"{name}: dtype {dt} is not supported (cact computes in float32 or float64 and will not "
             f"silently lose {dt}'s precision); convert it explicitly, e.g. {name}.astype(np.float64)"
         )
     if kind in "biu":
         return F64, F64
+    if is_bfloat16(dt):
+        return F32, dt
     if kind == "V" and dt.itemsize <= 2 and ("bfloat16" in dt.name or "float8" in dt.name or "float4" in dt.name):
         # ml_dtypes' low-precision floats (kind 'V' to NumPy): not computed yet; say how to convert
         raise TypeError(f"{name}: dtype {dt} (ml_dtypes) is not supported yet; convert it explicitly, "
@@ -43,11 +72,12 @@ def _compute_dtypes(dt, name):
     raise TypeError(f"{name}: dtype {dt} is not supported; expected real floating, integer or bool data")
 
 
-def as_input(x, name="x", grad_output=None):
+def as_input(x, name="x", grad_output=None, halves=False):
     """Return (x as an array of its compute dtype, result dtype).
 
-    float32 and float64 are used as they are (copied when unaligned); float16 computes in float32;
-    bool and integers in float64 (as np.exp does); byte-swapped data is converted to native order.
+    float32 and float64 are used as they are (copied when unaligned); so are float16 and bfloat16
+    with halves=True (the caller's kernels take them), else they compute in float32; bool and
+    integers in float64 (as np.exp does); byte-swapped data is converted to native order.
     A derivative's grad_output, when it is an ndarray or NumPy scalar of a wider dtype, promotes
     both as NumPy's result_type does (float32 x with a float64 grad_output: float64), so that
     nothing of it is rounded away; Python numbers and lists take x's dtype (they are weak, as in
@@ -58,6 +88,8 @@ def as_input(x, name="x", grad_output=None):
         # the kernels read floats through typed pointers: an unaligned array (np.frombuffer at an
         # odd offset, a packed record's field) is copied
         a, result = (a if a.flags.aligned else a.copy()), dt
+    elif halves and _half(dt) is not None:
+        a, result = (a if a.flags.aligned and a.dtype.isnative else a.astype(dt.newbyteorder("="))), dt
     else:
         compute, result = _compute_dtypes(dt, name)
         a = a.astype(compute)
@@ -69,10 +101,10 @@ def as_input(x, name="x", grad_output=None):
 def _promoted(a, result, gd):
     """(a, result) promoted by grad_output's dtype gd, when NumPy's result_type widens the result
     (other dtypes are left to as_grad_output, which rejects what it cannot take)"""
-    if gd.kind not in "biuf" or gd.itemsize > 8:
+    if _float_kind(gd) not in "biuf" or gd.itemsize > 8:
         return a, result
     r = np.result_type(result, gd)
-    if r.itemsize <= result.itemsize:
+    if r.itemsize <= result.itemsize and r == result:
         return a, result
     compute = F64 if r.itemsize == 8 else F32
     return (a if a.dtype is compute else a.astype(compute)), compute

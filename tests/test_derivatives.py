@@ -134,8 +134,9 @@ def test_grad_output_broadcasts_to_xs_shape_as_numpy_does(vid, act, kw):
 
 
 def test_ml_dtypes_low_precision_floats_raise_saying_how_to_convert():
+    """ml_dtypes' float8 types are not computed (bfloat16 is: tests/test_half.py)"""
     ml_dtypes = pytest.importorskip("ml_dtypes")
-    for dt in (ml_dtypes.bfloat16, ml_dtypes.float8_e4m3fn):
+    for dt in (ml_dtypes.float8_e4m3fn,):
         with pytest.raises(TypeError, match=r"x: dtype .*astype\(np\.float32\)"):
             cact.gelu(np.ones(3, dtype=dt))
         with pytest.raises(TypeError, match=r"grad_output: dtype .*astype\(np\.float32\)"):

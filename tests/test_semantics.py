@@ -184,8 +184,8 @@ def test_the_new_result_entry_points_take_only_what_the_contiguous_loops_can():
     KI = {k.name: i for i, k in enumerate(KERNELS)}
     x = RNG.standard_normal((4, 8)).astype(np.float32)
     unaligned = np.zeros(4 * 33, np.uint8)[1:-3].view(np.float32)
-    taken = [x, np.asfortranarray(x), x.astype(np.float64), x[:1], x.ravel(), x[:0]]
-    declined = [x[:, ::2], x.T.copy()[:, :3], x.astype(np.float16), x.astype(">f4"), unaligned,
+    taken = [x, np.asfortranarray(x), x.astype(np.float64), x.astype(np.float16), x[:1], x.ravel(), x[:0]]
+    declined = [x[:, ::2], x.T.copy()[:, :3], x.astype(">f4"), x.astype(">f2"), unaligned,
                 np.array(1.5, np.float32), x.tolist(), x.astype(np.int32)]
     for a in taken:
         y = K.ew_new(KI['relu'], 0, a, None, 0.0, 0.0)

@@ -18,6 +18,10 @@ cdef extern from "driver/table.h" nogil:
     enum: CACT_FWD
     enum: CACT_GRAD
     enum: CACT_BWD
+    enum: CACT_F32
+    enum: CACT_F64
+    enum: CACT_F16
+    enum: CACT_BF16
     enum: CACT_STREAM_BLOCK
     enum: CACT_COLS
     enum: CACT_PANEL_F32
@@ -36,8 +40,8 @@ cdef extern from "driver/table.h" nogil:
     const char *cact_isa_name()
     Py_ssize_t cact_stream_align()
     int cact_stream_wide()
-    cact_ew_fn cact_ew_block(int k, int op, int f64)
-    cact_ew_fn cact_ew_stream(int k, int op, int f64)
+    cact_ew_fn cact_ew_block(int k, int op, int dt)
+    cact_ew_fn cact_ew_stream(int k, int op, int dt)
     void cact_prep(cact_par *P)
     void cact_sigmoid_f32_loop(const float *x, float *y, Py_ssize_t n)
     # per-ISA values, read from the table in use
@@ -49,6 +53,8 @@ cdef extern from "driver/table.h" nogil:
     Py_ssize_t cact_piece_start(const void *y, Py_ssize_t n, Py_ssize_t size, int t, int nt)
     void cact_stream_copy(const void *src, void *dst, Py_ssize_t nbytes)
     void cact_stream_fence()
+    void cact_half_widen(int bf, const unsigned short *h, void *dst, Py_ssize_t n, int f64)
+    void cact_half_narrow(int bf, const void *src, unsigned short *h, Py_ssize_t n, int f64)
     double cact_exp_diff(double x, double m)
     bint cact_all_finite(const double *v, Py_ssize_t n)
     void cact_softmax_row_f32(const float *x, float *y, Py_ssize_t K, int next)

@@ -13,6 +13,7 @@
 #include "math/prelu.h"
 #include "driver/table.h"
 #include "math/gated.h"
+#include "math/half.h"
 
 #ifndef CACT_ISA
 #error "compile with -DCACT_ISA=baseline|avx2|avx512"
@@ -36,6 +37,32 @@ static void cact_sigmoid_f32_loop(const float *x, float *y, Py_ssize_t n) {
     for (Py_ssize_t j = 0; j < n; ++j) y[j] = cact_sigmoid_f32(x[j]);
 }
 
+/* A half-precision block (h: f16 or bf16): a chunk of x (and g) widened to float32 in L1, the
+ * float32 block, the result rounded once to the half type; no whole-array temporaries. y may be x
+ * or g (a chunk is read before it is written). */
+#define CACT_HALF_CHUNK 1024
+#define CACT_HALF_LOOP(name, op, h)                                                                 \
+    static void cact_ew_##name##_##op##_##h(const void *xv, const void *gv, void *yv, Py_ssize_t n,  \
+                                            const cact_par *P) {                                    \
+        float xb[CACT_HALF_CHUNK] __attribute__((aligned(64)));                                     \
+        float gb[CACT_HALF_CHUNK] __attribute__((aligned(64)));                                     \
+        float yb[CACT_HALF_CHUNK] __attribute__((aligned(64)));                                     \
+        const uint16_t *x = (const uint16_t *)xv, *g = (const uint16_t *)gv;                        \
+        uint16_t *y = (uint16_t *)yv;                                                               \
+        for (Py_ssize_t k = 0; k < n; k += CACT_HALF_CHUNK) {                                       \
+            Py_ssize_t m = n - k < CACT_HALF_CHUNK ? n - k : CACT_HALF_CHUNK;                       \
+            cact_##h##_load(x + k, xb, m);                                                          \
+            if (g) cact_##h##_load(g + k, gb, m);                                                   \
+            cact_ew_##name##_##op##_f32(xb, g ? gb : NULL, yb, m, P);                               \
+            cact_##h##_store(yb, y + k, m);                                                         \
+        }                                                                                           \
+    }
+#define CACT_HALF_OPS(name) CACT_HALF_LOOP(name, grad, f16) CACT_HALF_LOOP(name, bwd, f16) \
+    CACT_HALF_LOOP(name, grad, bf16) CACT_HALF_LOOP(name, bwd, bf16)
+#define CACT_HALVES_F(name, s) CACT_HALF_OPS(name) CACT_HALF_LOOP(name, fwd, f16) CACT_HALF_LOOP(name, fwd, bf16)
+#define CACT_HALVES_D(name, s) CACT_HALF_OPS(name)
+CACT_KERNELS(CACT_HALVES_F, CACT_HALVES_D)
+
 /* The block loop over a scratch block at a time, y written by non-temporal stores (the same bits) */
 #define CACT_STREAM_LOOP(name, op, sfx, T)                                                          \
     static void cact_ews_##name##_##op##_##sfx(const void *xv, const void *gv, void *yv, Py_ssize_t n, \
@@ -55,18 +82,23 @@ static void cact_sigmoid_f32_loop(const float *x, float *y, Py_ssize_t n) {
     }
 #define CACT_STREAM_OPS(name) \
     CACT_STREAM_LOOP(name, grad, f32, float) CACT_STREAM_LOOP(name, grad, f64, double) \
-    CACT_STREAM_LOOP(name, bwd, f32, float) CACT_STREAM_LOOP(name, bwd, f64, double)
+    CACT_STREAM_LOOP(name, bwd, f32, float) CACT_STREAM_LOOP(name, bwd, f64, double) \
+    CACT_STREAM_LOOP(name, grad, f16, uint16_t) CACT_STREAM_LOOP(name, bwd, f16, uint16_t) \
+    CACT_STREAM_LOOP(name, grad, bf16, uint16_t) CACT_STREAM_LOOP(name, bwd, bf16, uint16_t)
 #define CACT_IF_0(...)
 #define CACT_IF_1(...) __VA_ARGS__
 
 /* kernels with a forward (F) and derivative-only ones (D, e.g. from the output y); s: streamed */
 #define CACT_STREAMS_F(name, s) CACT_IF_##s(CACT_STREAM_OPS(name) CACT_STREAM_LOOP(name, fwd, f32, float) \
-                                            CACT_STREAM_LOOP(name, fwd, f64, double))
+                                            CACT_STREAM_LOOP(name, fwd, f64, double) \
+                                            CACT_STREAM_LOOP(name, fwd, f16, uint16_t) \
+                                            CACT_STREAM_LOOP(name, fwd, bf16, uint16_t))
 #define CACT_STREAMS_D(name, s) CACT_IF_##s(CACT_STREAM_OPS(name))
 CACT_KERNELS(CACT_STREAMS_F, CACT_STREAMS_D)
 
-#define CACT_PAIR(pre, name, op) {pre##name##_##op##_f32, pre##name##_##op##_f64}
-#define CACT_NONE {NULL, NULL}
+
+#define CACT_PAIR(pre, name, op) {pre##name##_##op##_f32, pre##name##_##op##_f64, pre##name##_##op##_f16, pre##name##_##op##_bf16}
+#define CACT_NONE {NULL, NULL, NULL, NULL}
 #define CACT_ROW_F(name, s) {{CACT_PAIR(cact_ew_, name, fwd), CACT_PAIR(cact_ew_, name, grad), CACT_PAIR(cact_ew_, name, bwd)}, \
     {CACT_IF_##s(CACT_PAIR(cact_ews_, name, fwd), CACT_PAIR(cact_ews_, name, grad), CACT_PAIR(cact_ews_, name, bwd))}},
 #define CACT_ROW_D(name, s) {{CACT_NONE, CACT_PAIR(cact_ew_, name, grad), CACT_PAIR(cact_ew_, name, bwd)}, \

@@ -48,10 +48,10 @@ static void cact_line_free(PyObject *capsule) {
     free(raw);
 }
 
-/* PyArray_EMPTY(nd, dims, tn, fortran) for tn NPY_FLOAT or NPY_DOUBLE; from CACT_MATCH_FROM bytes
+/* PyArray_EMPTY(nd, dims, tn, fortran) for a dtype tn of `size` bytes; from CACT_MATCH_FROM bytes
  * its data starts at `like`'s offset within a cache line */
-static PyObject *cact_empty_like_line(int nd, npy_intp *dims, int tn, int fortran, const void *like) {
-    size_t n = (size_t)PyArray_MultiplyList(dims, nd) * (tn == NPY_FLOAT ? 4 : 8);
+static PyObject *cact_empty_like_line(int nd, npy_intp *dims, int tn, int size, int fortran, const void *like) {
+    size_t n = (size_t)PyArray_MultiplyList(dims, nd) * (size_t)size;
     void *raw;
     char *p;
     PyObject *t, *capsule;

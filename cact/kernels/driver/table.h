@@ -8,6 +8,7 @@
 #ifndef CACT_TABLE_H
 #define CACT_TABLE_H
 #include <Python.h>
+#include <stdint.h>
 #include "../math/layout.h"
 #include "../generated/kernels.inc"   /* CACT_N_KERNELS, from the registry (setup.py) */
 
@@ -22,9 +23,12 @@ enum { CACT_FWD = 0, CACT_GRAD = 1, CACT_BWD = 2 };
 /* y[0:n] from x[0:n] (and g[0:n]): a block (serial, vectorized) or a streamed block loop */
 typedef void (*cact_ew_fn)(const void *x, const void *g, void *y, Py_ssize_t n, const cact_par *P);
 
+/* the element types of the elementwise blocks, in the table's order */
+enum { CACT_F32 = 0, CACT_F64 = 1, CACT_F16 = 2, CACT_BF16 = 3, CACT_N_DTYPES = 4 };
+
 typedef struct {
-    cact_ew_fn block[3][2];    /* [op][0: float32, 1: float64]; NULL where the kernel has no op */
-    cact_ew_fn stream[3][2];   /* the same into non-temporal stores; NULL where it never streams */
+    cact_ew_fn block[3][CACT_N_DTYPES];    /* [op][dtype]; NULL where the kernel has no op */
+    cact_ew_fn stream[3][CACT_N_DTYPES];   /* the same into non-temporal stores; NULL where it never streams */
 } cact_ew_kernel;
 
 /* The row kernels: void functions (V) and the others (R), name, parameters, arguments */
@@ -90,6 +94,8 @@ typedef struct {
     R(double, cact_exp_diff, (double x, double m), (x, m))                                                       \
     R(int, cact_all_finite, (const double *v, Py_ssize_t n), (v, n))                                             \
     V(cact_stream_copy, (const void *src, void *dst, Py_ssize_t nbytes), (src, dst, nbytes))                     \
+    V(cact_half_widen, (int bf, const uint16_t *h, void *dst, Py_ssize_t n, int f64), (bf, h, dst, n, f64))       \
+    V(cact_half_narrow, (int bf, const void *src, uint16_t *h, Py_ssize_t n, int f64), (bf, src, h, n, f64))      \
     V(cact_stream_fence, (void), ())                                                                             \
     V(cact_prep, (cact_par *P), (P))                                                                             \
     V(cact_sigmoid_f32_loop, (const float *x, float *y, Py_ssize_t n), (x, y, n))
@@ -145,8 +151,8 @@ CACT_ROW_FUNCS(CACT_WRAP_V, CACT_WRAP_R)
 #define cact_stream_here(y, n, size, from, fresh) cact_stream_here_a(cact_k->can_stream, (y), (n), (size), (from), (fresh))
 static inline Py_ssize_t cact_stream_align(void) { return cact_k->stream_align; }
 static inline int cact_stream_wide(void) { return cact_k->stream_wide; }
-static inline cact_ew_fn cact_ew_block(int k, int op, int f64) { return cact_k->ew[k].block[op][f64]; }
-static inline cact_ew_fn cact_ew_stream(int k, int op, int f64) { return cact_k->ew[k].stream[op][f64]; }
+static inline cact_ew_fn cact_ew_block(int k, int op, int dt) { return cact_k->ew[k].block[op][dt]; }
+static inline cact_ew_fn cact_ew_stream(int k, int op, int dt) { return cact_k->ew[k].stream[op][dt]; }
 static inline const cact_ew_kernel *cact_ew_kernel_at(int k) { return &cact_k->ew[k]; }
 #endif
 #endif

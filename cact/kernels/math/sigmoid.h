@@ -100,17 +100,23 @@ CACT_INLINE float cact_sigmoid_bwd_f32(float x, float g) { return g * cact_sigmo
  * roundings; float with FMA: y - y^2 rounded once, in float lanes, and g times it (within 1.5 ulp);
  * float without FMA: in double, where y - y^2 is exact (y^2 has 48 bits), rounded once. */
 CACT_INLINE double cact_sigmoid_y_grad(double y) { return y * (1.0 - y); }
+/* float32: y - y^2, exact before its one rounding (an FMA, else in double); at y = +inf (not an
+ * output of sigmoid, but an input) that form is inf - inf, so +inf takes y (1 - y) = -inf, as the
+ * float64 form and PyTorch give */
 #if defined(__FMA__)
-CACT_INLINE float cact_sigmoid_y_grad_f32(float y) { return __builtin_fmaf(-y, y, y); }
-CACT_INLINE float cact_sigmoid_y_bwd_f32(float y, float g) { return g * __builtin_fmaf(-y, y, y); }
+CACT_INLINE float cact_sigmoid_y_grad_f32(float y) { return y == INFINITY ? -INFINITY : __builtin_fmaf(-y, y, y); }
+/* g times it; from |y| = 2^32 (y^2 would overflow long before g y (1 - y) does) (g y) (1 - y) */
+CACT_INLINE float cact_sigmoid_y_bwd_f32(float y, float g) {
+    return __builtin_fabsf(y) > 0x1p32f ? (g * y) * (1.0f - y) : g * __builtin_fmaf(-y, y, y);
+}
 #else
 CACT_INLINE float cact_sigmoid_y_grad_f32(float y) {
     double d = y;
-    return (float)(d - d * d);
+    return y == INFINITY ? -INFINITY : (float)(d - d * d);
 }
 CACT_INLINE float cact_sigmoid_y_bwd_f32(float y, float g) {
     double d = y;
-    return (float)((double)g * (d - d * d));
+    return (float)((double)g * (y == INFINITY ? -INFINITY : d - d * d));
 }
 #endif
 

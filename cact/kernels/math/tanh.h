@@ -52,7 +52,10 @@ CACT_INLINE float cact_tanh_f32(float x) {
 CACT_INLINE double cact_tanh_y_grad(double y) { return (1.0 - y) * (1.0 + y); }
 #if defined(__FMA__)
 CACT_INLINE float cact_tanh_y_grad_f32(float y) { return __builtin_fmaf(-y, y, 1.0f); }
-CACT_INLINE float cact_tanh_y_bwd_f32(float y, float g) { return g * __builtin_fmaf(-y, y, 1.0f); }
+/* g times it; from |y| = 2^32 (y^2 would overflow long before g (1 - y^2) does) (g y) (-y) */
+CACT_INLINE float cact_tanh_y_bwd_f32(float y, float g) {
+    return __builtin_fabsf(y) > 0x1p32f ? (g * y) * -y : g * __builtin_fmaf(-y, y, 1.0f);
+}
 #else
 CACT_INLINE float cact_tanh_y_grad_f32(float y) { double d = y; return (float)(1.0 - d * d); }
 CACT_INLINE float cact_tanh_y_bwd_f32(float y, float g) { double d = y; return (float)((double)g * (1.0 - d * d)); }
@@ -150,6 +153,13 @@ CACT_INLINE float cact_tanhshrink_grad_f32(float x) {
 }
 CACT_EW_BLOCK(tanhshrink, fwd, f32, float, CACT_EACH(cact_tanhshrink_f32(x[j])))
 CACT_EW_BLOCK(tanhshrink, grad, f32, float, CACT_EACH(cact_tanhshrink_grad_f32(x[j])))
-CACT_EW_BLOCK(tanhshrink, bwd, f32, float, CACT_EACH(g[j] * cact_tanhshrink_grad_f32(x[j])))
+/* g tanh^2 as (g tanh) tanh: tanh^2 alone underflows (below |x| ~ 1e-19) where g tanh^2 need not */
+CACT_INLINE float cact_tanhshrink_bwd_f32(float x, float g) {
+    float th, tl;
+    (void)cact_tanhshrink_f32_abs(fabsf(x), &th, &tl);
+    float gt = g * th;
+    return CACT_MADDF(gt, th, 2.0f * gt * tl);
+}
+CACT_EW_BLOCK(tanhshrink, bwd, f32, float, CACT_EACH(cact_tanhshrink_bwd_f32(x[j], g[j])))
 
 #endif

@@ -1,0 +1,175 @@
+"""float16 and bfloat16: every representable value, every function and derivative of the registry.
+
+A half-precision result must be the half rounding of a value within a few float32 ulp of the truth:
+checked against cact's float64 result (itself checked against mpmath in test_accuracy.py) rounded to
+the half type, at most 1 half ulp apart, and equal wherever that float64 value is not within a
+float32 ulp of a rounding boundary (there the float32 computation may round either way).
+"""
+import numpy as np
+import pytest
+
+import cact
+from cact import _registry as registry
+
+from conftest import ELEMENTWISE, FROM_Y, ROWS
+
+try:
+    import ml_dtypes
+    BF16 = np.dtype(ml_dtypes.bfloat16)
+except ImportError:  # pragma: no cover - ml_dtypes is optional
+    BF16 = None
+
+HALVES = [np.dtype(np.float16)] + ([BF16] if BF16 is not None else [])
+HALF_IDS = [str(d) for d in HALVES]
+
+
+def every_value(dt):
+    """all 65,536 values of the half type, NaNs and infinities included"""
+    return np.arange(1 << 16, dtype=np.uint16).view(dt)
+
+
+def ordered(bits):
+    """half bit patterns as integers in the order of their values (-0 and +0 both 0)"""
+    b = bits.astype(np.int32)
+    mag = b & 0x7FFF
+    return np.where(b & 0x8000, -mag, mag)
+
+
+def assert_half_rounded(got, ref64, dt, what):
+    """got (half type dt) against ref64 (float64) rounded to dt: NaN where ref64 is NaN; equal unless
+    ref64 lies within a float32 ulp of a rounding boundary of dt; never more than 1 ulp apart"""
+    assert got.dtype == dt, f"{what}: dtype {got.dtype}, expected {dt}"
+    got = np.asarray(got).reshape(-1)
+    ref64 = np.asarray(ref64, np.float64).reshape(-1)
+    nan = np.isnan(ref64)
+    gnan = np.isnan(got.astype(np.float32))
+    assert np.array_equal(nan, gnan), f"{what}: NaN at {np.flatnonzero(nan != gnan)[:5]}"
+    want = ref64.astype(dt)
+    gb, wb = got.view(np.uint16), want.view(np.uint16)
+    gap = np.abs(ordered(gb) - ordered(wb))
+    gap[nan] = 0
+    # infinities: an exact match is required (overflow to inf is the float32 result's rounding)
+    s = np.spacing(np.abs(ref64).astype(np.float32)).astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        lo, hi = (ref64 - s).astype(dt).view(np.uint16), (ref64 + s).astype(dt).view(np.uint16)
+    near = (lo != hi) & ~np.isinf(ref64)
+    bad = (gap > 1) | ((gap > 0) & ~near)
+    bad[nan] = False
+    if bad.any():
+        i = np.flatnonzero(bad)[:5]
+        raise AssertionError(f"{what}: {bad.sum()} results off, e.g. at {i}: got {got[i]}, "
+                             f"want {want[i]} (float64 {ref64[i]})")
+
+
+def _g(dt):
+    """a grad_output of every value but the non-finite ones, in another order than x's"""
+    v = every_value(dt).astype(np.float32)
+    v = v[np.isfinite(v)]
+    return np.resize(np.roll(v, 12345), 1 << 16).astype(dt)
+
+
+@pytest.mark.parametrize("dt", HALVES, ids=HALF_IDS)
+@pytest.mark.parametrize("vid", list(ELEMENTWISE))
+def test_elementwise_every_half_value(vid, dt):
+    f, fg, kw = ELEMENTWISE[vid]
+    x = every_value(dt)
+    x64 = x.astype(np.float64)
+    g = _g(dt)
+    g64 = g.astype(np.float64)
+    with np.errstate(all="ignore"):
+        assert_half_rounded(f(x, **kw), f(x64, **kw), dt, f"{vid} forward")
+        assert_half_rounded(fg(x, **kw), fg(x64, **kw), dt, f"{vid} derivative")
+        assert_half_rounded(fg(x, **kw, grad_output=g), fg(x64, **kw, grad_output=g64), dt, f"{vid} backward")
+        if vid in FROM_Y:
+            assert_half_rounded(fg(y=x, **kw, grad_output=g), fg(y=x64, **kw, grad_output=g64), dt,
+                                f"{vid} backward from y")
+        out = np.empty_like(x)
+        assert f(x, **kw, out=out) is out
+        assert_half_rounded(out, f(x64, **kw), dt, f"{vid} forward into out=")
+
+
+@pytest.mark.parametrize("dt", HALVES, ids=HALF_IDS)
+@pytest.mark.parametrize("vid", [v for v, (act, kw) in ROWS.items() if act.kind != "elementwise"])
+def test_rows_gated_prelu_every_half_value(vid, dt):
+    act, kw = ROWS[vid]
+    f = getattr(cact, act.name)
+    x = every_value(dt).reshape(256, 256)
+    x64 = x.astype(np.float64)
+    with np.errstate(all="ignore"):
+        y, y64 = f(x, **kw), f(x64, **kw)
+        assert_half_rounded(y, y64, dt, f"{vid} forward")
+        g = _g(dt)[: y.size].reshape(y.shape)
+        r, r64 = (getattr(cact, act.name + "_grad")(x, **kw, grad_output=g),
+                  getattr(cact, act.name + "_grad")(x64, **kw, grad_output=g.astype(np.float64)))
+    if act.name == "prelu":   # (d/dx, d/dalpha): d/dalpha keeps alpha's dtype (float64)
+        r, r64 = r[0], r64[0]
+    assert_half_rounded(r, r64, dt, f"{vid} backward")
+
+
+@pytest.mark.parametrize("dt", HALVES, ids=HALF_IDS)
+def test_half_promotion(dt):
+    x = np.linspace(-4, 4, 64).astype(dt)
+    # half grad_output with half x: a half result
+    assert cact.silu_grad(x, grad_output=x).dtype == dt
+    # a wider grad_output promotes (NumPy's result_type), a Python number does not
+    assert cact.silu_grad(x, grad_output=x.astype(np.float32)).dtype == np.float32
+    assert cact.silu_grad(x, grad_output=2.0).dtype == dt
+    r = cact.silu_grad(x, grad_output=x.astype(np.float32))
+    np.testing.assert_array_equal(r, cact.silu_grad(x.astype(np.float32), grad_output=x.astype(np.float32)))
+    # out= of float32 for a half input takes the half result (same_kind)
+    o = np.empty(x.shape, np.float32)
+    cact.gelu(x, out=o)
+    np.testing.assert_array_equal(o, cact.gelu(x).astype(np.float32))
+    # an out= of the other half type is a same_kind cast too; a float16 out for float32 results as well
+    if BF16 is not None:
+        other = BF16 if dt != BF16 else np.dtype(np.float16)
+        o = np.empty(x.shape, other)
+        cact.relu(x, out=o)
+        np.testing.assert_array_equal(o, cact.relu(x).astype(other))
+
+
+def test_float16_with_bfloat16_promotes_to_float32():
+    if BF16 is None:
+        pytest.skip("ml_dtypes is not installed")
+    x = np.linspace(-4, 4, 64).astype(np.float16)
+    r = cact.tanh_grad(x, grad_output=x.astype(BF16))
+    assert r.dtype == np.float32
+
+
+@pytest.mark.parametrize("dt", HALVES, ids=HALF_IDS)
+@pytest.mark.parametrize("n", [1, 7, 1023, 1025, 5000, 100_003])
+def test_half_layouts_and_sizes(dt, n):
+    """contiguous runs of any length (the blocks' chunks and tails), strided and reversed views,
+    in place, and the same bits whatever the team"""
+    rng = np.random.default_rng(n)
+    x = (rng.standard_normal(2 * n) * 3).astype(dt)
+    for f in (cact.sigmoid, cact.gelu, cact.relu):
+        want = f(x.astype(np.float32)).astype(dt)
+        np.testing.assert_array_equal(f(x).view(np.uint16), want.view(np.uint16))
+        np.testing.assert_array_equal(f(x[::2]).view(np.uint16), want[::2].view(np.uint16))
+        np.testing.assert_array_equal(f(x[::-1]).view(np.uint16), want[::-1].view(np.uint16))
+        z = x.copy()
+        f(z, out=z)
+        np.testing.assert_array_equal(z.view(np.uint16), want.view(np.uint16))
+        before = cact.get_num_threads()
+        try:
+            cact.set_num_threads(1)
+            np.testing.assert_array_equal(f(x).view(np.uint16), want.view(np.uint16))
+        finally:
+            cact.set_num_threads(before)
+
+
+def test_bfloat16_found_without_importing_ml_dtypes():
+    """cact finds bfloat16 by its dtype; importing cact does not import ml_dtypes"""
+    import subprocess
+    import sys
+    code = "import sys, cact; print('ml_dtypes' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
+
+
+def test_registry_has_every_function_here():
+    """the exhaustive tests above are driven by the registry's rows, all of them"""
+    names = {act.name for _, act, _ in registry.variants()}
+    covered = {ROWS[v][0].name for v in ROWS}
+    assert names == covered
