@@ -16,6 +16,7 @@ if __name__ == "__main__" and sys.argv[1:2] == ["bench"] and (
 
 import argparse
 import importlib
+import importlib.util
 
 import numpy as np
 
@@ -78,7 +79,9 @@ def bench(args, parser):
     sizes = _csv(args.sizes, parser, "sizes", convert=lambda v: int(float(v)))
     if any(n < 1 for n in sizes):
         parser.error("--sizes: sizes must be positive")
-    dtypes = _csv(args.dtype.replace("both", "float32,float64"), parser, "dtype", ["float32", "float64"])
+    dtypes = _csv(args.dtype.replace("both", "float32,float64"), parser, "dtype", _bench.DTYPES)
+    if "bfloat16" in dtypes and importlib.util.find_spec("ml_dtypes") is None:
+        parser.error("--dtype bfloat16 needs ml_dtypes: pip install ml_dtypes")
     ops = _csv(args.ops.replace("both", ",".join(_bench.OPS)), parser, "ops", _bench.OPS)
     if args.threads is not None and args.threads < 1:
         parser.error("--threads must be a positive integer")
@@ -118,7 +121,9 @@ def main(argv=None):
     b.add_argument("--functions", default=",".join(_bench.FUNCTIONS),
                    help="comma-separated, from: " + ", ".join(_bench.FUNCTIONS))
     b.add_argument("--sizes", default="1e3,1e5,1e6", help="comma-separated element counts (default 1e3,1e5,1e6)")
-    b.add_argument("--dtype", default="both", help="float32, float64 or both (default both)")
+    b.add_argument("--dtype", default="both",
+                   help="comma-separated from float32, float64, float16, bfloat16 (ml_dtypes'); both: "
+                        "float32,float64 (the default)")
     b.add_argument("--ops", default="both", help="forward, backward or both (default both)")
     b.add_argument("--threads", type=int, default=None, help="threads for cact and torch (default: OpenMP's)")
     b.add_argument("--repeats", type=int, default=7, help="interleaved repeats per row (median)")

@@ -235,6 +235,8 @@ def _gated(act, k, x, axis, grad_output, out, op):
     gradient of the sum of the outputs)."""
     if type(axis) is int and type(x) is np.ndarray and (axis == -1 or axis == x.ndim - 1):
         r = K.gated_fast(k, op, act.second, x, grad_output, out)   # C-contiguous float32/float64, or None
+        if r is None and x.dtype.itemsize == 2:
+            r = K.half_rows(_HR_GATED, op, x, grad_output, out, k, act.second)   # float16/bfloat16, or None
         if r is not None:
             return r
     a, result_dtype = as_input(x, "x", grad_output, halves=True)
@@ -265,7 +267,7 @@ def _gated(act, k, x, axis, grad_output, out, op):
     if a.dtype in _FLOATS:
         if t.size and K.gated_fast(k, op, act.second, x2, g2, t2) is None:
             _declined()
-    elif not K.half_rows(_HR_GATED, op, x2, g2, t2, k, act.second):
+    elif K.half_rows(_HR_GATED, op, x2, g2, t2, k, act.second) is None:
         _declined()
     return _finish(t, out, result_dtype)
 
@@ -346,7 +348,11 @@ def softmax(x, axis=-1, *, out=None):
         # fast path: a C-contiguous float32/float64 array along its last axis, into a new result
         # (allocated by the kernel module) or an `out` of the same dtype (the kernel checks
         # layouts; rows may be computed in place)
-        if out is None:
+        if x.dtype.itemsize == 2:   # float16, bfloat16 (or None)
+            t = K.half_rows(_HR_SOFTMAX, 0, x, None, out)
+            if t is not None:
+                return t
+        elif out is None:
             t = K.softmax_fwd_new(x)
             if t is not None:
                 return t
@@ -394,7 +400,11 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
         # fast path: C-contiguous float32/float64 x (or y) and grad_output, last axis, a new result
         # (allocated by the kernel module) or an out of their dtype (the kernel declines the
         # overlaps it cannot take)
-        if out is None:
+        if src.dtype.itemsize == 2:   # float16, bfloat16 (or None)
+            t = K.half_rows(_HR_SOFTMAX, 2 if from_y else 1, src, grad_output, out)
+            if t is not None:
+                return t
+        elif out is None:
             t = K.softmax_bwd_new(src, grad_output, from_y)
             if t is not None:
                 return t
@@ -460,7 +470,7 @@ def _rows_run(op, src, g, axis, out, name, kind=_HR_LOG_SOFTMAX):
     if ga is not None:
         g2 = detach(np.ascontiguousarray(np.moveaxis(ga, ax, -1)).reshape(-1, Kdim), t2)
     if not (K.log_softmax_rows(op, x2, g2, t2) is not None if a.dtype in _FLOATS
-            else K.half_rows(kind, op, x2, g2, t2)):
+            else K.half_rows(kind, op, x2, g2, t2) is not None):
         _declined()
     if target is not None:
         return out
@@ -475,6 +485,8 @@ def _rows_fast(op, src, g, axis, out):
     """the kernel module's own call for C-contiguous float32/float64 along the last axis (a new
     result, or out of the same dtype and layout), or None"""
     if type(src) is np.ndarray and type(axis) is int and src.ndim and (axis == -1 or axis == src.ndim - 1):
+        if src.dtype.itemsize == 2:   # float16, bfloat16 (or None)
+            return K.half_rows(_HR_LOG_SOFTMAX, op, src, g, out)
         return K.log_softmax_rows(op, src, g, out)
     return None
 

@@ -22,6 +22,16 @@ GATED_WIDTH = 2048   # gated units on (n / 2048, 2048): two halves of 1024 (one 
 PRELU_CHANNELS = 64  # prelu on (n / 64, 64) with one slope per channel on axis 1 (or one for all: slopes=1)
 FUNCTIONS = [a.name for a in ACTIVATIONS]   # every activation of the registry, its default parameters
 OPS = ["forward", "backward"]
+DTYPES = ["float32", "float64", "float16", "bfloat16"]
+HALVES = ("float16", "bfloat16")
+
+
+def np_dtype(name):
+    """the NumPy dtype of a bench dtype name (bfloat16: ml_dtypes', imported only when asked for)"""
+    if name == "bfloat16":
+        import ml_dtypes
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(name)
 # derivatives that the bench (and PyTorch's backward) take from the forward's output y
 FROM_Y = tuple(a.name for a in ACTIVATIONS if a.from_y)
 
@@ -120,9 +130,11 @@ def make_input(name, n, dtype, seed=0, slopes=PRELU_CHANNELS):
     has `slopes` entries: one per channel, or 1 (one slope for all, nn.PReLU's default)."""
     rng = np.random.default_rng(seed)
     shape = _shape(name, n)
-    x = (rng.standard_normal(shape) * 3).astype(dtype)
-    g = rng.standard_normal(_half(shape) if BY_NAME[name].kind == "gated" else shape).astype(dtype)
-    a = rng.uniform(0.01, 0.3, slopes).astype(dtype) if name == "prelu" else None
+    dt = np_dtype(dtype) if isinstance(dtype, str) else np.dtype(dtype)
+    x = (rng.standard_normal(shape) * 3).astype(dt)
+    g = rng.standard_normal(_half(shape) if BY_NAME[name].kind == "gated" else shape).astype(dt)
+    # (slopes of a half-precision x in float32: prelu's alpha is a real array, not a half one)
+    a = rng.uniform(0.01, 0.3, slopes).astype(dt if dt.itemsize >= 4 else np.float32) if name == "prelu" else None
     return x, g, a
 
 
@@ -160,10 +172,31 @@ def _cact_impls(name, x, g, a, mod=cact):
 def _torch_impls(torch, name, x, g, a):
     """(forward, backward) of PyTorch's CPU kernels (the registry's torch and torch_bwd)"""
     act = BY_NAME[name]
-    t, tg = torch.from_numpy(x), torch.from_numpy(g)
-    kw = _params(name, None if a is None else torch.from_numpy(a))
+    t, tg = _torch_tensor(torch, x), _torch_tensor(torch, g)
+    kw = _params(name, None if a is None else torch.from_numpy(a).to(t.dtype))
     y = act.torch(torch, t, **kw)
     return (lambda: act.torch(torch, t, **kw)), (lambda: act.torch_bwd(torch, tg, t, y, **kw))
+
+
+def _torch_tensor(torch, v):
+    """a tensor on v's memory (bfloat16 through its bits: torch.from_numpy does not know ml_dtypes)"""
+    if v.dtype.name == "bfloat16":
+        return torch.from_numpy(v.view(np.int16)).view(torch.bfloat16)
+    return torch.from_numpy(v)
+
+
+def _callable_or_none(impls):
+    """(forward, backward) with each replaced by None when it raises (NumPy's own loops on
+    ml_dtypes' bfloat16 lack some functions)"""
+    out = []
+    for fn in impls:
+        try:
+            with np.errstate(all="ignore"):
+                fn()
+            out.append(fn)
+        except Exception:
+            out.append(None)
+    return tuple(out)
 
 
 class _OnnxGraph:
@@ -316,13 +349,19 @@ def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32
         for name in functions:
             for n in sizes:
                 x, g, a = make_input(name, n, dt, slopes=prelu_slopes)
-                impls = {"cact": _cact_impls(name, x, g, a), "numpy": _numpy_impls(name, x, g, a)}
+                impls = {"cact": _cact_impls(name, x, g, a)}
+                if dt in HALVES:   # the same call on float32: a half call should take no longer
+                    impls["float32"] = _cact_impls(name, x.astype(np.float32), g.astype(np.float32), a)
+                impls["numpy"] = _callable_or_none(_numpy_impls(name, x, g, a))
                 if torch is not None:
-                    impls["torch"] = _torch_impls(torch, name, x, g, a)
+                    impls["torch"] = _callable_or_none(_torch_impls(torch, name, x, g, a))
                 if "onnxruntime" in mods and BY_NAME[name].onnx is not None:
-                    impls["onnxruntime"] = _onnx_impls(mods["onnxruntime"], name, x, g, a, nthreads)
+                    try:
+                        impls["onnxruntime"] = _onnx_impls(mods["onnxruntime"], name, x, g, a, nthreads)
+                    except Exception:   # (no such tensor type in ONNX for this dtype)
+                        pass
                 if "jax" in mods and BY_NAME[name].jax is not None:
-                    impls["jax"] = _jax_impls(mods["jax"], name, x, g, a)
+                    impls["jax"] = _callable_or_none(_jax_impls(mods["jax"], name, x, g, a))
                 for k, op in enumerate(ops):
                     idx = OPS.index(op)
                     keys = [key for key in impls if impls[key][idx] is not None]
@@ -351,7 +390,7 @@ def _fmt_time(s):
     return f"{s * 1e3:.2f} ms"
 
 
-_SHORT = {"numpy": "numpy", "torch": "torch", "onnxruntime": "ort", "jax": "jax"}
+_SHORT = {"float32": "f32", "numpy": "numpy", "torch": "torch", "onnxruntime": "ort", "jax": "jax"}
 
 
 def _threads_label():
@@ -383,7 +422,7 @@ def print_table(rows, peers=("torch",), out=sys.stdout, versions="", busy=0):
     """The table: cact's time, and each peer's time and ratio ('x <peer>': how many times faster
     cact is; '-' where a peer has no such call, as ONNX Runtime's backward); busy: busy_cores()
     when the timings began (a warning)"""
-    cols = ["numpy", *peers]
+    cols = (["float32"] if any("float32" in r for r in rows) else []) + ["numpy", *peers]
     head = ["function", "op", "dtype", "n", "cact"]
     for c in cols:
         head += [_SHORT[c], f"x {_SHORT[c]}"]
@@ -401,6 +440,9 @@ def print_table(rows, peers=("torch",), out=sys.stdout, versions="", busy=0):
         print(f"warning: other processes are running on about {busy} of this machine's {os.cpu_count()} "
               "cores: parallel timings will suffer (python -m cact bench --threads 1 measures without "
               "waiting for them)", file=out)
+    if "float32" in cols:
+        print("f32: cact's same call on float32 data (for float16 and bfloat16 rows; 'x f32' >= 1: the half "
+              "call takes no longer)", file=out)
     if "onnxruntime" in peers:
         print("ort: ONNX Runtime's CPU session (intra-op threads as cact's, io_binding into a preallocated "
               "output; forward only), with a pause after each of its samples (its pool spins on)", file=out)

@@ -33,6 +33,9 @@ class Kernel:
     steal: bool = False             # threads finish each other's pieces (compute-bound loops)
     exact: bool = False             # values exact and derivatives 0 or 1 in float32 too (relu):
                                     # gated units then need no underflow guard (kernels/math/gated.h)
+    half: bool = False              # the header has its own float16 / bfloat16 blocks
+                                    # (cact_ewh_<name>_<op>_<f16|bf16>, on the values' bits); else
+                                    # the generic ones widen chunks to float32 (isa.c)
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ class Activation:
 KERNELS = (
     Kernel("sigmoid", "sigmoid.h", serial=(8192, 1024), stream_mb=(24, None), steal=True),
     Kernel("sigmoid_y", "sigmoid.h", forward=False, serial=(16384, 16384), stream_mb=(3, 16)),
-    Kernel("relu", "relu.h", serial=(32768, 16384), stream_mb=(3, 16), exact=True),
+    Kernel("relu", "relu.h", serial=(32768, 16384), stream_mb=(3, 16), exact=True, half=True),
     Kernel("leaky_relu", "relu.h", serial=(16384, 16384), stream_mb=(3, 16)),
     Kernel("elu", "elu.h", serial=(4096, 8192), steal=True),
     Kernel("gelu_tanh", "gelu.h", serial=(2048, 512), steal=True),

@@ -33,8 +33,13 @@ def test_bench_command_runs_and_accepts_both(tmp_path):
     rows = [line.split() for line in r.stdout.splitlines() if line.startswith("relu")]
     assert sorted((row[1], row[2]) for row in rows) == [
         ("backward", "float32"), ("backward", "float64"), ("forward", "float32"), ("forward", "float64")]
-    bad = subprocess.run(cmd[:-6] + ["--dtype", "float16"], capture_output=True, text=True, cwd=tmp_path)
+    bad = subprocess.run(cmd[:-6] + ["--dtype", "float8"], capture_output=True, text=True, cwd=tmp_path)
     assert bad.returncode == 2 and "--dtype" in bad.stderr
+    half = subprocess.run(cmd[:-6] + ["--dtype", "float16", "--repeats", "1"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=300)
+    assert half.returncode == 0, half.stderr
+    assert "x f32" in half.stdout and any(line.split()[2] == "float16" for line in half.stdout.splitlines()
+                                          if line.startswith("relu"))
     for opt, value in (("--repeats", "0"), ("--threads", "0"), ("--row", "-1"), ("--param", "approximate")):
         bad = subprocess.run(cmd + [opt, value], capture_output=True, text=True, cwd=tmp_path)
         assert bad.returncode == 2 and opt in bad.stderr and "Traceback" not in bad.stderr

@@ -42,7 +42,7 @@ static void cact_sigmoid_f32_loop(const float *x, float *y, Py_ssize_t n) {
  * or g (a chunk is read before it is written). */
 #define CACT_HALF_CHUNK 1024
 #define CACT_HALF_LOOP(name, op, h)                                                                 \
-    static void cact_ew_##name##_##op##_##h(const void *xv, const void *gv, void *yv, Py_ssize_t n,  \
+    static void cact_ewg_##name##_##op##_##h(const void *xv, const void *gv, void *yv, Py_ssize_t n,  \
                                             const cact_par *P) {                                    \
         float xb[CACT_HALF_CHUNK] __attribute__((aligned(64)));                                     \
         float gb[CACT_HALF_CHUNK] __attribute__((aligned(64)));                                     \
@@ -64,7 +64,9 @@ static void cact_sigmoid_f32_loop(const float *x, float *y, Py_ssize_t n) {
 CACT_KERNELS(CACT_HALVES_F, CACT_HALVES_D)
 
 /* The block loop over a scratch block at a time, y written by non-temporal stores (the same bits) */
-#define CACT_STREAM_LOOP(name, op, sfx, T)                                                          \
+#define CACT_STREAM_LOOP(name, op, sfx, T) CACT_STREAM_LOOP_(name, op, sfx, T, cact_ew_##name##_##op##_##sfx)
+#define CACT_STREAM_HALF(name, op, h) CACT_STREAM_LOOP_(name, op, h, uint16_t, CACT_CAT(CACT_HALF_##name, _##op##_##h))
+#define CACT_STREAM_LOOP_(name, op, sfx, T, BLOCK)                                                  \
     static void cact_ews_##name##_##op##_##sfx(const void *xv, const void *gv, void *yv, Py_ssize_t n, \
                                                const cact_par *P) {                                \
         T buf[CACT_STREAM_BLOCK];                                                                   \
@@ -73,7 +75,7 @@ CACT_KERNELS(CACT_HALVES_F, CACT_HALVES_D)
         Py_ssize_t k = 0, m = cact_aligned_head(y, n, sizeof(T));                                   \
         if (m == 0) m = n < CACT_STREAM_BLOCK ? n : CACT_STREAM_BLOCK;                              \
         while (k < n) {                                                                             \
-            cact_ew_##name##_##op##_##sfx(x + k, g ? g + k : NULL, buf, m, P);                      \
+            BLOCK(x + k, g ? g + k : NULL, buf, m, P);                                              \
             cact_stream_copy(buf, y + k, m * (Py_ssize_t)sizeof(T));                                \
             k += m;                                                                                 \
             m = n - k < CACT_STREAM_BLOCK ? n - k : CACT_STREAM_BLOCK;                              \
@@ -83,26 +85,29 @@ CACT_KERNELS(CACT_HALVES_F, CACT_HALVES_D)
 #define CACT_STREAM_OPS(name) \
     CACT_STREAM_LOOP(name, grad, f32, float) CACT_STREAM_LOOP(name, grad, f64, double) \
     CACT_STREAM_LOOP(name, bwd, f32, float) CACT_STREAM_LOOP(name, bwd, f64, double) \
-    CACT_STREAM_LOOP(name, grad, f16, uint16_t) CACT_STREAM_LOOP(name, bwd, f16, uint16_t) \
-    CACT_STREAM_LOOP(name, grad, bf16, uint16_t) CACT_STREAM_LOOP(name, bwd, bf16, uint16_t)
+    CACT_STREAM_HALF(name, grad, f16) CACT_STREAM_HALF(name, bwd, f16) \
+    CACT_STREAM_HALF(name, grad, bf16) CACT_STREAM_HALF(name, bwd, bf16)
 #define CACT_IF_0(...)
 #define CACT_IF_1(...) __VA_ARGS__
 
 /* kernels with a forward (F) and derivative-only ones (D, e.g. from the output y); s: streamed */
 #define CACT_STREAMS_F(name, s) CACT_IF_##s(CACT_STREAM_OPS(name) CACT_STREAM_LOOP(name, fwd, f32, float) \
                                             CACT_STREAM_LOOP(name, fwd, f64, double) \
-                                            CACT_STREAM_LOOP(name, fwd, f16, uint16_t) \
-                                            CACT_STREAM_LOOP(name, fwd, bf16, uint16_t))
+                                            CACT_STREAM_HALF(name, fwd, f16) CACT_STREAM_HALF(name, fwd, bf16))
 #define CACT_STREAMS_D(name, s) CACT_IF_##s(CACT_STREAM_OPS(name))
 CACT_KERNELS(CACT_STREAMS_F, CACT_STREAMS_D)
 
 
-#define CACT_PAIR(pre, name, op) {pre##name##_##op##_f32, pre##name##_##op##_f64, pre##name##_##op##_f16, pre##name##_##op##_bf16}
+#define CACT_HALF_FN(pre, name, op, h) CACT_CAT(CACT_HALF_##name, _##op##_##h)   /* ewh_ or ewg_: kernels.inc */
+#define CACT_PAIR(pre, name, op) {pre##name##_##op##_f32, pre##name##_##op##_f64, \
+    CACT_HALF_FN(pre, name, op, f16), CACT_HALF_FN(pre, name, op, bf16)}
+#define CACT_SPAIR(pre, name, op) {pre##name##_##op##_f32, pre##name##_##op##_f64, \
+    pre##name##_##op##_f16, pre##name##_##op##_bf16}
 #define CACT_NONE {NULL, NULL, NULL, NULL}
 #define CACT_ROW_F(name, s) {{CACT_PAIR(cact_ew_, name, fwd), CACT_PAIR(cact_ew_, name, grad), CACT_PAIR(cact_ew_, name, bwd)}, \
-    {CACT_IF_##s(CACT_PAIR(cact_ews_, name, fwd), CACT_PAIR(cact_ews_, name, grad), CACT_PAIR(cact_ews_, name, bwd))}},
+    {CACT_IF_##s(CACT_SPAIR(cact_ews_, name, fwd), CACT_SPAIR(cact_ews_, name, grad), CACT_SPAIR(cact_ews_, name, bwd))}},
 #define CACT_ROW_D(name, s) {{CACT_NONE, CACT_PAIR(cact_ew_, name, grad), CACT_PAIR(cact_ew_, name, bwd)}, \
-    {CACT_IF_##s(CACT_NONE, CACT_PAIR(cact_ews_, name, grad), CACT_PAIR(cact_ews_, name, bwd))}},
+    {CACT_IF_##s(CACT_NONE, CACT_SPAIR(cact_ews_, name, grad), CACT_SPAIR(cact_ews_, name, bwd))}},
 static const cact_ew_kernel cact_ew_table[CACT_N_KERNELS] = {CACT_KERNELS(CACT_ROW_F, CACT_ROW_D)};
 
 #define CACT_INIT_V(name, params, args) .name = name,
