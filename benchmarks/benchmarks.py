@@ -6,12 +6,13 @@ Each benchmark is parametrized over the function, dtype, size and implementation
   (cact._bench.numpy_impls), so every cact result has its NumPy twin in the same run.
 - `peakmem_*` record the peak memory of the same calls (temporaries show up there).
 softmax and its kin run over rows of 1000, the gated units over (n / 2048, 2048), prelu over
-(n / 64, 64) with a slope per channel.
+(n / 64, 64) with a slope per channel. HalfPrecision times float16 and bfloat16 calls beside the
+same call on float32 data (impl "float32"), which a half call should not exceed.
 """
 import numpy as np
 
 import cact
-from cact._bench import FROM_Y, _params, at_line_offset, make_input, numpy_backward_from_y, numpy_impls
+from cact._bench import FROM_Y, _params, at_line_offset, make_input, np_dtype, numpy_backward_from_y, numpy_impls
 from cact._registry import ACTIVATIONS, BY_NAME
 
 
@@ -307,3 +308,37 @@ class LineOffsets:
 
     def time_backward_at_offsets(self, function, dtype, offsets, result):
         self.call()
+
+
+class HalfPrecision:
+    """float16 and bfloat16 (ml_dtypes') forwards and backward steps, a new result ("cact") and
+    into out= ("cact_out"), beside cact's same call on float32 data ("float32")"""
+    params = [FUNCTIONS, ["float16", "bfloat16"], [10**5, 10**6, 10**7], ["cact", "cact_out", "float32"]]
+    param_names = ["function", "dtype", "n", "impl"]
+    timeout = 300
+
+    def setup(self, function, dtype, n, impl):
+        try:
+            dt = np_dtype(dtype)
+        except ImportError:
+            raise NotImplementedError("bfloat16 needs ml_dtypes") from None
+        base = _split(function)[0]
+        x, g, a = make_input(base, n, dt)
+        if impl == "float32":
+            x, g = x.astype(np.float32), g.astype(np.float32)
+        gated = BY_NAME[base].kind == "gated"
+        fout = bout = None
+        if impl == "cact_out":
+            fout = np.empty(x.shape[:-1] + (x.shape[-1] // 2,) if gated else x.shape, x.dtype)
+            bout = None if base == "prelu" else np.empty_like(x)
+        self.forward = _cact_forward(function, x, a, fout)
+        self.backward = _cact_derivative(function, x, a, g, bout)
+        _warm_up()
+        self.forward()
+        self.backward()
+
+    def time_half_forward(self, function, dtype, n, impl):
+        self.forward()
+
+    def time_half_backward(self, function, dtype, n, impl):
+        self.backward()

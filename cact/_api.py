@@ -8,8 +8,9 @@ grad_output=None, out=None[, y=None])`, with the row's docstring; so does every 
 out below; their docstrings come from the registry too.
 
 Conventions shared by every function (see README.md):
-- dtypes: float32 -> float32, float64 -> float64, float16 -> computed in float32, returned as
-  float16; bool and integers -> float64. Other dtypes raise TypeError.
+- dtypes: float32 -> float32, float64 -> float64, float16 and bfloat16 (ml_dtypes') -> computed
+  in float32 a block at a time, rounded once to their type; bool and integers -> float64. Other
+  dtypes raise TypeError.
 - `out=`: a writeable ndarray of the result's shape; the result is cast into it under NumPy's
   'same_kind' rule. It may be x itself or overlap x; the result is as if it did not.
 - A 0-d input without `out` gives a NumPy scalar, as NumPy's ufuncs do.
