@@ -61,6 +61,14 @@ def assert_half_rounded(got, ref64, dt, what):
                              f"want {want[i]} (float64 {ref64[i]})")
 
 
+def assert_same(got, want):
+    """the same bits, NaN where NaN (a NaN's sign and payload are not part of the contract)"""
+    g32, w32 = np.asarray(got).astype(np.float32), np.asarray(want).astype(np.float32)
+    assert np.array_equal(np.isnan(g32), np.isnan(w32))
+    keep = ~np.isnan(w32)
+    np.testing.assert_array_equal(np.asarray(got).view(np.uint16)[keep], np.asarray(want).view(np.uint16)[keep])
+
+
 def _g(dt):
     """a grad_output of every value but the non-finite ones, in another order than x's"""
     v = every_value(dt).astype(np.float32)
@@ -145,16 +153,16 @@ def test_half_layouts_and_sizes(dt, n):
     x = (rng.standard_normal(2 * n) * 3).astype(dt)
     for f in (cact.sigmoid, cact.gelu, cact.relu):
         want = f(x.astype(np.float32)).astype(dt)
-        np.testing.assert_array_equal(f(x).view(np.uint16), want.view(np.uint16))
-        np.testing.assert_array_equal(f(x[::2]).view(np.uint16), want[::2].view(np.uint16))
-        np.testing.assert_array_equal(f(x[::-1]).view(np.uint16), want[::-1].view(np.uint16))
+        assert_same(f(x), want)
+        assert_same(f(x[::2]), want[::2])
+        assert_same(f(x[::-1]), want[::-1])
         z = x.copy()
         f(z, out=z)
-        np.testing.assert_array_equal(z.view(np.uint16), want.view(np.uint16))
+        assert_same(z, want)
         before = cact.get_num_threads()
         try:
             cact.set_num_threads(1)
-            np.testing.assert_array_equal(f(x).view(np.uint16), want.view(np.uint16))
+            assert_same(f(x), want)
         finally:
             cact.set_num_threads(before)
 
@@ -173,3 +181,91 @@ def test_registry_has_every_function_here():
     names = {act.name for _, act, _ in registry.variants()}
     covered = {ROWS[v][0].name for v in ROWS}
     assert names == covered
+
+
+SPECIALS = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-7, -1e-7, 88.0, -90.0, 3.0, -0.75, 1e3, -11.0, 0.5, -2.0,
+            60000.0, -60000.0, 6e-8]
+
+
+@pytest.mark.parametrize("dt", HALVES, ids=HALF_IDS)
+@pytest.mark.parametrize("family", [k.name for k in registry.KERNELS])
+def test_half_serial_parallel_streamed_and_aligned_agree(family, dt):
+    """every family's half blocks: the serial and the OpenMP loops, plain and non-temporal stores,
+    out= at any alignment and in place give the same bits (as float32's tests in test_hardening)"""
+    from cact import _dispatch as k
+    from test_hardening import _family_calls
+    rng = np.random.default_rng(5)
+    n = 3 * 1024 + 37
+    with np.errstate(over="ignore"):
+        x = (rng.standard_normal(n) * 4).astype(dt)
+        x[::101] = np.array(SPECIALS * 2)[: len(x[::101])].astype(dt)
+    g = rng.standard_normal(n).astype(dt)
+    calls = _family_calls(family, g)
+    default_serial, default_stream = k.get_serial_below()[(family, "f32")], k.get_stream_from()
+    before = cact.get_num_threads()
+    try:
+        cact.set_num_threads(2)
+        k.set_serial_below(family, "f32", 2**62)
+        want = [f(x, **kw) for f, kw in calls]
+        k.set_serial_below(family, "f32", 0)
+        if family in default_stream:
+            k.set_stream_from(family, 1)
+        for (f, kw), w in zip(calls, want):
+            assert w.dtype == dt
+            assert_same(f(x, **kw), w)
+            for shift in (0, 1, 5, 16):
+                buf = np.empty(n + 64, dt)
+                start = (-buf.ctypes.data % 64) // 2 + shift
+                out = buf[start:start + n]
+                f(x, **kw, out=out)
+                assert_same(out, w)
+            y = x.copy()
+            f(y, **kw, out=y)
+            assert_same(y, w)
+    finally:
+        k.set_serial_below(family, "f32", default_serial)
+        for fam, nbytes in default_stream.items():
+            k.set_stream_from(fam, nbytes)
+        cact.set_num_threads(before)
+
+
+@pytest.mark.parametrize("dt", HALVES, ids=HALF_IDS)
+def test_half_rows_any_axis_layout_out_and_threads(dt):
+    """softmax, log_softmax, softmin and a gated unit on half data: other axes and layouts, out= of
+    the half type (and float32), in place, 1 or 2 threads: the bits of the C-contiguous call"""
+    rng = np.random.default_rng(9)
+    x = (rng.standard_normal((6, 40, 300)) * 3).astype(dt)
+    g = rng.standard_normal(x.shape).astype(dt)
+    before = cact.get_num_threads()
+    try:
+        for f, grad in ((cact.softmax, cact.softmax_grad), (cact.log_softmax, cact.log_softmax_grad),
+                        (cact.softmin, cact.softmin_grad)):
+            for axis in (-1, 1, 0):
+                xm = np.ascontiguousarray(np.moveaxis(x, axis, -1))
+                gm = np.ascontiguousarray(np.moveaxis(g, axis, -1))
+                want = np.moveaxis(f(xm), -1, axis)
+                wantg = np.moveaxis(grad(xm, grad_output=gm), -1, axis)
+                for threads in (1, 2):
+                    cact.set_num_threads(threads)
+                    assert_same(f(x, axis=axis), want)
+                    assert_same(grad(x, axis=axis, grad_output=g), wantg)
+                    assert_same(f(np.asfortranarray(x), axis=axis), want)
+                o = np.empty(x.shape, dt)
+                f(x, axis=axis, out=o)
+                assert_same(o, want)
+                o32 = np.empty(x.shape, np.float32)
+                f(x, axis=axis, out=o32)
+                np.testing.assert_array_equal(o32, want.astype(np.float32))
+                z = x.copy()
+                f(z, axis=axis, out=z)
+                assert_same(z, want)
+        for threads in (1, 2):
+            cact.set_num_threads(threads)
+            h = cact.swiglu(x, axis=1)
+            np.testing.assert_array_equal(
+                h.view(np.uint16),
+                np.moveaxis(cact.swiglu(np.ascontiguousarray(np.moveaxis(x, 1, -1))), -1, 1).view(np.uint16))
+            gh = cact.swiglu_grad(x, axis=1, grad_output=g[:, :20])
+            assert gh.shape == x.shape and gh.dtype == dt
+    finally:
+        cact.set_num_threads(before)
