@@ -2,7 +2,8 @@
 
 Every activation `f` of the registry (cact/_registry.py) has `f(x, <params>, *, out=None)` and
 `f_grad(..., grad_output=None)`: f'(x), or the backward step g * f'(x).
-Threads: get_num_threads(), set_num_threads(n); OMP_NUM_THREADS and threadpoolctl also apply.
+Threads: get_num_threads(), set_num_threads(n); OMP_NUM_THREADS and threadpoolctl also apply;
+set_adaptive_threads(False) keeps the full team on a busy machine.
 """
 import os as _os
 import sysconfig as _sysconfig
@@ -17,8 +18,10 @@ if not any(_f.startswith("_core") and _f.endswith((".so", ".pyd")) for _f in _os
 
 from cact._version import __version__  # noqa: E402
 from cact._api import PUBLIC as _PUBLIC  # noqa: E402
-from cact._threads import get_num_threads, set_num_threads, show_config  # noqa: E402
+from cact._threads import (  # noqa: E402
+    get_adaptive_threads, get_num_threads, set_adaptive_threads, set_num_threads, show_config)
 
 globals().update(_PUBLIC)
 
-__all__ = ["__version__", *_PUBLIC, "get_num_threads", "set_num_threads", "show_config"]
+__all__ = ["__version__", *_PUBLIC, "get_num_threads", "set_num_threads", "get_adaptive_threads",
+           "set_adaptive_threads", "show_config"]

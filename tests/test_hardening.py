@@ -473,3 +473,44 @@ def test_results_do_not_depend_on_the_thread_count():
         cact.set_num_threads(before)
     for i, (p, q) in enumerate(zip(one, two)):
         np.testing.assert_array_equal(p, q, err_msg=f"call {i}")
+
+
+def test_adaptive_teams_go_serial_after_a_late_region_and_can_be_switched_off():
+    """a region whose team thread arrives late starts a serial spell (K.team_threads() == 1), with
+    the same bits; set_adaptive_threads(False) gives the full team back; nested and concurrent
+    calls run serially; CACT_ADAPTIVE_THREADS=0 starts with the policy off"""
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+    from cact._dispatch import kernels as K
+    if not K.openmp_enabled():
+        pytest.skip("built without OpenMP")
+    x = np.random.default_rng(3).standard_normal(1 << 20).astype(np.float32)
+    before, params = cact.get_num_threads(), K.get_adaptive_params()
+    want = cact.gelu(x)
+    try:
+        cact.set_num_threads(2)
+        cact.set_adaptive_threads(True)
+        assert cact.get_adaptive_threads() and K.team_threads() == 2
+        K.set_adaptive_params(-1, 10**10)   # every region late; a spell of 10 s
+        n0 = K.late_regions()
+        np.testing.assert_array_equal(cact.gelu(x), want)
+        assert K.late_regions() > n0 and K.team_threads() == 1
+        np.testing.assert_array_equal(cact.gelu(x), want)   # (serial now)
+        cact.set_adaptive_threads(False)
+        assert not cact.get_adaptive_threads() and K.team_threads() == 2
+        cact.set_adaptive_threads(True)   # (switching resets the spell)
+        assert K.team_threads() == 2
+        with pytest.raises(TypeError):
+            cact.set_adaptive_threads("no")
+    finally:
+        K.set_adaptive_params(*params)
+        cact.set_adaptive_threads(True)
+        cact.set_num_threads(before)
+    with ThreadPoolExecutor(8) as ex:   # many callers at once: the same bits
+        for r in ex.map(lambda _: cact.gelu(x), range(16)):
+            np.testing.assert_array_equal(r, want)
+    env = dict(os.environ, CACT_ADAPTIVE_THREADS="0")
+    out = subprocess.run([sys.executable, "-c", "import cact; print(cact.get_adaptive_threads())"],
+                         capture_output=True, text=True, env=env, check=True).stdout.strip()
+    assert out == "False"

@@ -43,7 +43,8 @@ def test_signatures_follow_the_rows_parameters(act):
 
 
 def test_all_lists_exactly_the_registry_and_the_thread_controls():
-    assert set(cact.__all__) == {"__version__", "get_num_threads", "set_num_threads", "show_config",
+    assert set(cact.__all__) == {"__version__", "get_num_threads", "set_num_threads", "get_adaptive_threads",
+                                 "set_adaptive_threads", "show_config",
                                  *registry.public_names()}
 
 

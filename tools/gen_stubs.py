@@ -49,15 +49,23 @@ def stub(name):
     return f"def {name}({', '.join(parts)}) -> {ret}: ..."
 
 
+THREADS = {   # the thread controls, written out
+    "get_num_threads": "def get_num_threads() -> int: ...",
+    "set_num_threads": "def set_num_threads(n: int) -> None: ...",
+    "get_adaptive_threads": "def get_adaptive_threads() -> bool: ...",
+    "set_adaptive_threads": "def set_adaptive_threads(enabled: bool) -> None: ...",
+    "show_config": "def show_config(file: IO[str] | None = ...) -> None: ...",
+}
+
+
 def main():
     lines = ['"""Type stubs of cact\'s public API: written by tools/gen_stubs.py; do not edit by hand."""',
              "from typing import IO, Any, Literal", "", "from numpy.typing import ArrayLike, NDArray", "",
              "__version__: str", "__all__: list[str]", ""]
     for name in cact.__all__:
-        if name != "__version__" and name not in ("get_num_threads", "set_num_threads", "show_config"):
+        if name != "__version__" and name not in THREADS:
             lines.append(stub(name))
-    lines += ["def get_num_threads() -> int: ...", "def set_num_threads(n: int) -> None: ...",
-              "def show_config(file: IO[str] | None = ...) -> None: ..."]
+    lines += list(THREADS.values())
     print("\n".join(lines))
 
 

@@ -7,6 +7,18 @@ cdef extern from "driver/omp.h" nogil:
     void cact_threads_init()
     int cact_max_threads()
     void cact_set_threads(int n)
+    int cact_team_threads()
+    ctypedef struct cact_region:
+        pass
+    void cact_region_begin(cact_region *r)
+    void cact_region_arrive(cact_region *r)
+    void cact_region_end(cact_region *r)
+    void cact_set_adaptive(int on)
+    int cact_get_adaptive()
+    long long cact_late_regions()
+    void cact_set_adaptive_params(long long late_ns, long long backoff_min_ns)
+    long long cact_get_late_ns()
+    long long cact_get_backoff_min_ns()
 
 cdef extern from "driver/cpu.h" nogil:
     int cact_cpu_has_avx2_fma()
