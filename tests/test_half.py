@@ -19,6 +19,10 @@ try:
 except ImportError:  # pragma: no cover - ml_dtypes is optional
     BF16 = None
 
+# (the tests cast NaN and infinities between the half types and float64 on purpose)
+pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning",
+                                        "ignore:overflow encountered in cast:RuntimeWarning")
+
 HALVES = [np.dtype(np.float16)] + ([BF16] if BF16 is not None else [])
 HALF_IDS = [str(d) for d in HALVES]
 
