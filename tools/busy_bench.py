@@ -2,7 +2,7 @@
 
     python tools/busy_bench.py [--busy N] [--functions sigmoid,relu,gelu,softmax] [--sizes 1e5,1e6,1e7]
                                [--ops forward,backward] [--seconds 1.0] [--dtype float32] [--torch]
-                               [--adaptive 0|1] [--callers 2,8]
+                               [--adaptive 0|1] [--callers 2,8] [--nested]
 
 Starts N CPU-bound processes (default: one per core but one; 0 for an idle machine), each of which
 stops by itself after the run's time bound (and is killed at the end), then times each call in a
@@ -16,7 +16,9 @@ softmax runs on rows of 1000.
 --callers 2,8 measures many callers instead (no busy processes unless --busy is given): N Python
 threads each making the same calls at once (a ThreadPoolExecutor, as Dask's and joblib's threaded
 backends), against the same N x calls made one after another on one thread; the issue's bound is
-a ratio of at most 1.3.
+a ratio of at most 1.3. --nested times cact.sigmoid over 16 blocks of 1e6 float32 values inside
+Dask's threaded scheduler (da.map_blocks) and joblib's threading backend (8 jobs), where installed,
+against the same calls one after another.
 """
 import argparse
 import concurrent.futures
@@ -81,6 +83,39 @@ def callers(cases, counts, dtype, seconds):
             print(f"{name:10s} {op:8s} {x.size:10,d} {k:7d}  {tp * 1e3:8.1f}m {ts * 1e3:8.1f}m {tp / ts:6.2f}", flush=True)
 
 
+def nested(repeats=7):
+    """cact inside Dask's threaded scheduler and joblib's threading backend, against the same calls in turn"""
+    x = np.random.default_rng(0).standard_normal((64, 250_000)).astype(np.float32)
+    blocks = [x[i:i + 4] for i in range(0, 64, 4)]
+
+    def med(f):
+        f()
+        v = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            f()
+            v.append(time.perf_counter() - t0)
+        return statistics.median(v)
+    seq = med(lambda: [cact.sigmoid(b) for b in blocks])
+    print(f"cact {cact.__version__}: sigmoid over 16 blocks of 1e6 float32 (adaptive "
+          f"{'on' if cact.get_adaptive_threads() else 'off'}); in turn {seq * 1e3:.1f} ms")
+    try:
+        import dask
+        import dask.array as da
+        dx = da.from_array(x, chunks=(4, 250_000))
+        with dask.config.set(scheduler="threads"):
+            t = med(lambda: da.map_blocks(cact.sigmoid, dx, dtype=np.float32).compute())
+        print(f"  dask threaded scheduler: {t * 1e3:.1f} ms ({t / seq:.2f}x in turn)")
+    except ImportError:
+        print("  dask: not installed")
+    try:
+        import joblib
+        t = med(lambda: joblib.Parallel(n_jobs=8, prefer="threads")(joblib.delayed(cact.sigmoid)(b) for b in blocks))
+        print(f"  joblib threading backend, 8 jobs: {t * 1e3:.1f} ms ({t / seq:.2f}x in turn)")
+    except ImportError:
+        print("  joblib: not installed")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--busy", type=int, default=max(0, (os.cpu_count() or 1) - 1))
@@ -92,8 +127,12 @@ def main():
     p.add_argument("--torch", action="store_true", help="also time PyTorch's call (its default threads)")
     p.add_argument("--adaptive", type=int, choices=(0, 1), default=1, help="cact's adaptive teams on (1) or off (0)")
     p.add_argument("--callers", default=None, help="comma-separated Python thread counts: the many-callers measurement")
+    p.add_argument("--nested", action="store_true", help="cact inside Dask's and joblib's thread pools")
     args = p.parse_args()
     cact.set_adaptive_threads(bool(args.adaptive))
+    if args.nested:
+        nested()
+        return
     if args.callers:
         cases = [(f, int(float(n)), op) for f in args.functions.split(",") for n in args.sizes.split(",")
                  for op in args.ops.split(",")]
