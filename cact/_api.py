@@ -322,7 +322,7 @@ def prelu(x, alpha, *, axis=1, out=None):
             t = _fast_out(out, x)
             if fast is not None and t is not None and fast(x, alpha, t, axis):
                 return t
-    a, result_dtype = as_input(x)
+    a, result_dtype = as_input(x, halves=True)
     slopes, ax, _ = as_channel_slopes(alpha, a, axis)
     if ax is None:
         t = _target(a, out, result_dtype)
@@ -332,7 +332,10 @@ def prelu(x, alpha, *, axis=1, out=None):
         check_out(out, a.shape, result_dtype)
     t = out if (out is not None and out.dtype is a.dtype and out.flags.c_contiguous and out.flags.aligned) else np.empty(a.shape, a.dtype)
     a = np.ascontiguousarray(detach(a, t))
-    _PRELU[a.dtype][0](a, slopes, t, *_channel_dims(a.shape, ax), t is not out)
+    if a.dtype in _FLOATS:
+        _PRELU[a.dtype][0](a, slopes, t, *_channel_dims(a.shape, ax), t is not out)
+    elif K.prelu_half(0, a, None, slopes, t, *_channel_dims(a.shape, ax)) is None:   # float16, bfloat16
+        _declined()
     return _finish(t, out, result_dtype)
 
 
@@ -381,11 +384,16 @@ def prelu_grad(x, alpha, *, axis=1, grad_output=None):
         r = K.prelu_grad_new(x, grad_output, float(alpha) if type(alpha) is int else alpha, axis)
         if r is not None:
             return r
-    a, result_dtype = as_input(x, "x", grad_output)
+    a, result_dtype = as_input(x, "x", grad_output, halves=True)
     slopes, ax, alpha_shape = as_channel_slopes(alpha, a, axis)
     g = None if grad_output is None else np.ascontiguousarray(as_grad_output(grad_output, a))
     gx = np.empty(a.shape, a.dtype)
-    ga = _PRELU[a.dtype][1](np.ascontiguousarray(a), g, slopes, gx, *_channel_dims(a.shape, ax))
+    if a.dtype in _FLOATS:
+        ga = _PRELU[a.dtype][1](np.ascontiguousarray(a), g, slopes, gx, *_channel_dims(a.shape, ax))
+    else:   # float16, bfloat16
+        ga = K.prelu_half(1, np.ascontiguousarray(a), g, slopes, gx, *_channel_dims(a.shape, ax))
+        if ga is None:
+            _declined()
     with np.errstate(over="ignore"):  # a sum beyond float32's range is inf, correctly rounded
         galpha = ga.astype(result_dtype).reshape(alpha_shape)
     gx = _finish(gx, None, result_dtype)

@@ -273,3 +273,37 @@ def test_half_rows_any_axis_layout_out_and_threads(dt):
             assert gh.shape == x.shape and gh.dtype == dt
     finally:
         cact.set_num_threads(before)
+
+
+@pytest.mark.parametrize("dt", HALVES, ids=HALF_IDS)
+@pytest.mark.parametrize("shape, axis", [((4, 3, 5), 1), ((2, 64, 300), 1), ((3, 20000), 1), ((1, 3, 20000), 1),
+                                         ((50, 7), 1), ((2, 5, 3, 4), 2), ((6, 40), 0)])
+def test_prelu_per_channel_half(shape, axis, dt):
+    """per-channel prelu in half precision, in pieces of whole outer rows, channel ranges or inner
+    ranges (by the shape): the float32 computation's bits, rounded; d/dalpha within 1 ulp of the
+    float64 one rounded; with and without grad_output; 1 and 2 threads"""
+    rng = np.random.default_rng(len(shape) * 100 + shape[-1])
+    x = (rng.standard_normal(shape) * 3).astype(dt)
+    g = rng.standard_normal(shape).astype(dt)
+    a = rng.uniform(-0.5, 0.5, shape[axis])
+    x32, g32 = x.astype(np.float32), g.astype(np.float32)
+    before = cact.get_num_threads()
+    try:
+        for threads in (1, 2):
+            cact.set_num_threads(threads)
+            y = cact.prelu(x, a, axis=axis)
+            assert y.dtype == dt
+            assert_same(y, cact.prelu(x32, a, axis=axis).astype(dt))
+            o = np.empty_like(x)
+            cact.prelu(x, a, axis=axis, out=o)
+            assert_same(o, y)
+            for gg in (g, None):
+                gx, ga = cact.prelu_grad(x, a, axis=axis, grad_output=gg)
+                gx32, _ = cact.prelu_grad(x32, a, axis=axis, grad_output=None if gg is None else g32)
+                assert gx.dtype == dt and ga.dtype == dt and ga.shape == a.shape
+                assert_same(gx, gx32.astype(dt))
+                _, ga64 = cact.prelu_grad(x.astype(np.float64), a, axis=axis,
+                                          grad_output=None if gg is None else g.astype(np.float64))
+                assert_half_rounded(ga, ga64, dt, "d/dalpha")
+    finally:
+        cact.set_num_threads(before)
