@@ -84,9 +84,9 @@ def generate():
         f"#define CACT_N_KERNELS {len(reg.KERNELS)}\n"
         "/* F(name, streamed): a family with a forward; D(...): derivative only */\n"
         f"#define CACT_KERNELS(F, D) {rows}\n"
-        "/* each family's half-precision blocks: its own (cact_ewh_, on the values' bits) or the\n"
+        "/* each family's half-precision blocks: its own (cact_ew_, on the values' bits) or the\n"
         " * generic ones (cact_ewg_: widen, the float32 block, narrow) */\n"
-        + "".join(f"#define CACT_HALF_{k.name} cact_ew{'h' if k.half else 'g'}_{k.name}\n" for k in reg.KERNELS)
+        + "".join(f"#define CACT_HALF_{k.name} cact_ew{'' if k.half else 'g'}_{k.name}\n" for k in reg.KERNELS)
         + "#endif\n"))
     headers = sorted({k.header for k in reg.KERNELS})
     write_if_changed(os.path.join(out, "headers.inc"),

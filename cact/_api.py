@@ -56,7 +56,7 @@ _PRELU = {dt: (getattr(K, f"prelu_fwd_{s}"), getattr(K, f"prelu_grad_{s}")) for 
 _PRELU_FAST = {dt: getattr(K, f"prelu_fwd_fast_{s}") for dt, s in _SFX.items()}
 _new, _contig, _nd = K.ew_new, K.ew_contig, K.ew_nd
 _FLOATS = (F32, F64)   # the row kernels' own dtypes; float16 and bfloat16 go through K.half_rows
-_HR_SOFTMAX, _HR_LOG_SOFTMAX, _HR_GATED = 0, 1, 2
+_HR_SOFTMAX, _HR_LOG_SOFTMAX, _HR_GATED = K.HALF_ROWS_KINDS   # K.half_rows' kinds
 
 
 # ---- shared plumbing --------------------------------------------------------------------------
@@ -478,8 +478,8 @@ def _rows_run(op, src, g, axis, out, name, kind=_HR_LOG_SOFTMAX):
     g2 = None
     if ga is not None:
         g2 = detach(np.ascontiguousarray(np.moveaxis(ga, ax, -1)).reshape(-1, Kdim), t2)
-    if not (K.log_softmax_rows(op, x2, g2, t2) is not None if a.dtype in _FLOATS
-            else K.half_rows(kind, op, x2, g2, t2) is not None):
+    r = K.log_softmax_rows(op, x2, g2, t2) if a.dtype in _FLOATS else K.half_rows(kind, op, x2, g2, t2)
+    if r is None:
         _declined()
     if target is not None:
         return out

@@ -104,7 +104,7 @@ def _promoted(a, result, gd):
     if _float_kind(gd) not in "biuf" or gd.itemsize > 8:
         return a, result
     r = np.result_type(result, gd)
-    if r.itemsize <= result.itemsize and r == result:
+    if r.itemsize <= result.itemsize:
         return a, result
     compute = F64 if r.itemsize == 8 else F32
     return (a if a.dtype is compute else a.astype(compute)), compute

@@ -34,7 +34,7 @@ class Kernel:
     exact: bool = False             # values exact and derivatives 0 or 1 in float32 too (relu):
                                     # gated units then need no underflow guard (kernels/math/gated.h)
     half: bool = False              # the header has its own float16 / bfloat16 blocks
-                                    # (cact_ewh_<name>_<op>_<f16|bf16>, on the values' bits); else
+                                    # (cact_ew_<name>_<op>_<f16|bf16>, on the values' bits); else
                                     # the generic ones widen chunks to float32 (isa.c)
 
 

@@ -118,7 +118,8 @@ def nested(repeats=7):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--busy", type=int, default=max(0, (os.cpu_count() or 1) - 1))
+    p.add_argument("--busy", type=int, default=None,
+                   help="busy processes (default: one per core but one; with --callers or --nested: none)")
     p.add_argument("--functions", default="sigmoid,relu,gelu,softmax")
     p.add_argument("--sizes", default="1e5,1e6,1e7")
     p.add_argument("--ops", default="forward,backward")
@@ -136,7 +137,7 @@ def main():
     if args.callers:
         cases = [(f, int(float(n)), op) for f in args.functions.split(",") for n in args.sizes.split(",")
                  for op in args.ops.split(",")]
-        procs = start_busy(args.busy if "--busy" in sys.argv else 0, len(cases) * 20 * args.seconds + 30)
+        procs = start_busy(args.busy or 0, len(cases) * 20 * args.seconds + 30)
         print(f"cact {cact.__version__}: many callers, {cact.get_num_threads()} threads a call "
               f"(adaptive {'on' if args.adaptive else 'off'}); {args.dtype}")
         try:
@@ -148,6 +149,8 @@ def main():
     torch = None
     if args.torch:
         import torch
+    if args.busy is None:
+        args.busy = max(0, (os.cpu_count() or 1) - 1)
     functions, ops = args.functions.split(","), args.ops.split(",")
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     cases = [(f, n, op) for f in functions for n in sizes for op in ops]

@@ -98,7 +98,7 @@ CACT_KERNELS(CACT_HALVES_F, CACT_HALVES_D)
 CACT_KERNELS(CACT_STREAMS_F, CACT_STREAMS_D)
 
 
-#define CACT_HALF_FN(pre, name, op, h) CACT_CAT(CACT_HALF_##name, _##op##_##h)   /* ewh_ or ewg_: kernels.inc */
+#define CACT_HALF_FN(pre, name, op, h) CACT_CAT(CACT_HALF_##name, _##op##_##h)   /* ew_ or ewg_: kernels.inc */
 #define CACT_PAIR(pre, name, op) {pre##name##_##op##_f32, pre##name##_##op##_f64, \
     CACT_HALF_FN(pre, name, op, f16), CACT_HALF_FN(pre, name, op, bf16)}
 #define CACT_SPAIR(pre, name, op) {pre##name##_##op##_f32, pre##name##_##op##_f64, \

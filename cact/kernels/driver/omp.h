@@ -94,13 +94,13 @@ static inline int cact_team_threads(void) {
     if (cact_in_parallel() || __atomic_load_n(&cact_regions_active, __ATOMIC_RELAXED) > 0)
         return 1;
     int64_t now = cact_now_ns();
-    uintptr_t me = cact_caller_id();
-    if (__atomic_load_n(&cact_last_caller, __ATOMIC_RELAXED) != me) {
+    uintptr_t me = cact_caller_id(), last = __atomic_load_n(&cact_last_caller, __ATOMIC_RELAXED);
+    if (last != me) {   /* (the first caller of the process is no switch) */
         __atomic_store_n(&cact_last_caller, me, __ATOMIC_RELAXED);
-        __atomic_store_n(&cact_caller_switch, now, __ATOMIC_RELAXED);
+        if (last)
+            __atomic_store_n(&cact_caller_switch, now, __ATOMIC_RELAXED);
     }
-    if (now - __atomic_load_n(&cact_caller_switch, __ATOMIC_RELAXED) < CACT_CALLERS_NS
-            && __atomic_load_n(&cact_caller_switch, __ATOMIC_RELAXED) > CACT_CALLERS_NS)
+    if (now - __atomic_load_n(&cact_caller_switch, __ATOMIC_RELAXED) < CACT_CALLERS_NS)
         return 1;
     if (__atomic_load_n(&cact_serial_until, __ATOMIC_RELAXED) > now)
         return 1;

@@ -74,38 +74,18 @@ CACT_EW_BLOCK(relu, bwd, f32, float, CACT_EACH(cact_relu_bwd_f32(x[j], g[j])))
  * (twice float32's): x <= 0 gives +0; the derivative 1 (ONE) for x > 0; the backward g there, else
  * g * 0 (0 of g's sign; NaN for an infinite g, as float32's g * 0); NaN in x or g stays NaN (the
  * quiet bit Q set). INF: the bits of +inf, above which |x|'s bits are NaN. */
-#define CACT_RELU_HALF(h, INF, ONE, Q)                                                               \
-    static void cact_ewh_relu_fwd_##h(const void *xv, const void *gv, void *yv, Py_ssize_t n,      \
-                                      const cact_par *P) {                                         \
-        const uint16_t *x = (const uint16_t *)xv;                                                   \
-        uint16_t *y = (uint16_t *)yv;                                                               \
-        (void)gv; (void)P;                                                                          \
-        for (Py_ssize_t j = 0; j < n; ++j) {                                                        \
-            uint16_t v = x[j];                                                                      \
-            y[j] = (v & 0x8000u) && (v & 0x7fffu) <= INF ? 0 : v;                                   \
-        }                                                                                           \
-    }                                                                                               \
-    static void cact_ewh_relu_grad_##h(const void *xv, const void *gv, void *yv, Py_ssize_t n,     \
-                                       const cact_par *P) {                                        \
-        const uint16_t *x = (const uint16_t *)xv;                                                   \
-        uint16_t *y = (uint16_t *)yv;                                                               \
-        (void)gv; (void)P;                                                                          \
-        for (Py_ssize_t j = 0; j < n; ++j) {                                                        \
-            uint16_t v = x[j];                                                                      \
-            y[j] = (v & 0x7fffu) > INF ? (uint16_t)(v | Q) : !(v & 0x8000u) && v ? ONE : 0;         \
-        }                                                                                           \
-    }                                                                                               \
-    static void cact_ewh_relu_bwd_##h(const void *xv, const void *gv, void *yv, Py_ssize_t n,      \
-                                      const cact_par *P) {                                         \
-        const uint16_t *x = (const uint16_t *)xv, *g = (const uint16_t *)gv;                        \
-        uint16_t *y = (uint16_t *)yv;                                                               \
-        (void)P;                                                                                    \
-        for (Py_ssize_t j = 0; j < n; ++j) {                                                        \
-            uint16_t v = x[j], w = g[j];                                                            \
-            uint16_t zero = (w & 0x7fffu) >= INF ? (uint16_t)(w | 0x8000u | Q) : (uint16_t)(w & 0x8000u); \
-            y[j] = (v & 0x7fffu) > INF ? (uint16_t)(v | Q) : !(v & 0x8000u) && v ? w : zero;        \
-        }                                                                                           \
-    }
+CACT_INLINE uint16_t cact_relu_h(uint16_t v, uint16_t INF) { return (v & 0x8000u) && (v & 0x7fffu) <= INF ? 0 : v; }
+CACT_INLINE uint16_t cact_relu_grad_h(uint16_t v, uint16_t INF, uint16_t ONE, uint16_t Q) {
+    return (v & 0x7fffu) > INF ? (uint16_t)(v | Q) : !(v & 0x8000u) && v ? ONE : 0;
+}
+CACT_INLINE uint16_t cact_relu_bwd_h(uint16_t v, uint16_t w, uint16_t INF, uint16_t Q) {
+    uint16_t zero = (w & 0x7fffu) >= INF ? (uint16_t)(w | 0x8000u | Q) : (uint16_t)(w & 0x8000u);
+    return (v & 0x7fffu) > INF ? (uint16_t)(v | Q) : !(v & 0x8000u) && v ? w : zero;
+}
+#define CACT_RELU_HALF(h, INF, ONE, Q)                                                          \
+    CACT_EW_BLOCK(relu, fwd, h, uint16_t, CACT_EACH(cact_relu_h(x[j], INF)))                     \
+    CACT_EW_BLOCK(relu, grad, h, uint16_t, CACT_EACH(cact_relu_grad_h(x[j], INF, ONE, Q)))       \
+    CACT_EW_BLOCK(relu, bwd, h, uint16_t, CACT_EACH(cact_relu_bwd_h(x[j], g[j], INF, Q)))
 CACT_RELU_HALF(f16, 0x7c00u, 0x3c00u, 0x0200u)
 CACT_RELU_HALF(bf16, 0x7f80u, 0x3f80u, 0x0040u)
 
