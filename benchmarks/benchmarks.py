@@ -12,7 +12,8 @@ same call on float32 data (impl "float32"), which a half call should not exceed.
 import numpy as np
 
 import cact
-from cact._bench import FROM_Y, _params, at_line_offset, make_input, np_dtype, numpy_backward_from_y, numpy_impls
+from cact._bench import (FROM_Y, _params, at_line_offset, make_input, mlp_step_cact, mlp_step_numpy, mlp_steps,
+                         np_dtype, numpy_backward_from_y, numpy_impls)
 from cact._registry import ACTIVATIONS, BY_NAME
 
 
@@ -342,3 +343,31 @@ class HalfPrecision:
 
     def time_half_backward(self, function, dtype, n, impl):
         self.backward()
+
+
+class BesideBlas:
+    """A training loop's step (matmul, activation, matmul, backward step; cact._bench.mlp_steps, as
+    tools/blas_bench.py) with NumPy's matmul and its OpenBLAS threads: cact at its default threads
+    ("cact"), on one thread ("cact_1thread", the bound for "cact") and NumPy's formulas ("numpy").
+    setup runs the loop for a while first: its steady state, not the adaptive teams' start."""
+    params = [["relu", "sigmoid"], ["float32", "float64"], [(256, 512), (1024, 64), (1024, 512)],
+              ["cact", "cact_1thread", "numpy"]]
+    param_names = ["function", "dtype", "batch_width", "impl"]
+    timeout = 300
+
+    def setup(self, function, dtype, batch_width, impl):
+        b, w = batch_width
+        rng = np.random.default_rng(0)
+        self.x = rng.standard_normal((b, w)).astype(dtype)
+        self.w = (rng.standard_normal((w, w)) / np.sqrt(w)).astype(dtype)
+        self.steps = mlp_step_numpy(function) if impl == "numpy" else mlp_step_cact(function)
+        self.threads = cact.get_num_threads()
+        if impl == "cact_1thread":
+            cact.set_num_threads(1)
+        mlp_steps(self.x, self.w, *self.steps, max(10, int(0.3 / mlp_steps(self.x, self.w, *self.steps, 3))))
+
+    def teardown(self, function, dtype, batch_width, impl):
+        cact.set_num_threads(self.threads)
+
+    def time_training_step(self, function, dtype, batch_width, impl):
+        mlp_steps(self.x, self.w, *self.steps, 1)

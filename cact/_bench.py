@@ -382,6 +382,57 @@ def run(functions=FUNCTIONS, sizes=(1_000, 100_000, 1_000_000), dtypes=("float32
     return rows
 
 
+# ---- a training loop beside BLAS ----------------------------------------------------------------
+
+def mlp_step_numpy(name):
+    """(forward, backward) of relu or sigmoid in NumPy's in-place formulas, for mlp_steps"""
+    if name == "relu":
+        return (lambda z, a: np.maximum(z, 0, out=a)), (lambda z, g, d: np.multiply(g, z > 0, out=d))
+
+    def fwd(z, a):
+        np.negative(z, out=a)
+        np.exp(a, out=a)
+        a += 1
+        np.reciprocal(a, out=a)
+        return a
+
+    def bwd(z, g, d):
+        s = 1 / (1 + np.exp(-z))
+        np.multiply(g, s * (1 - s), out=d)
+        return d
+    return fwd, bwd
+
+
+def mlp_step_cact(name):
+    """(forward, backward) of a cact activation into preallocated arrays, for mlp_steps"""
+    f, fg = getattr(cact, name), getattr(cact, name + "_grad")
+    return (lambda z, a: f(z, out=a)), (lambda z, g, d: fg(z, grad_output=g, out=d))
+
+
+def mlp_steps(x, w, fwd, bwd, steps, matmul="numpy"):
+    """Seconds per step of a training loop that alternates matmul (BLAS, its own threads) and an
+    activation: one layer's forward and backward, Z = X @ W; A = f(Z); G = A @ W.T (the next
+    layer's backward); delta = f'(Z) * G (tools/blas_bench.py, asv's BesideBlas)"""
+    z = np.empty((x.shape[0], w.shape[1]), x.dtype)
+    a, d = np.empty_like(z), np.empty_like(z)
+    g = np.empty_like(z)
+    mm, wt = np.matmul, w.T
+    if matmul == "torch":   # PyTorch's matmul (its own pool) into the same memory
+        import torch
+        mm = lambda p, q, out: torch.matmul(p, q, out=out)   # noqa: E731
+        x, w, wt, a = (torch.from_numpy(v) for v in (x, w, np.ascontiguousarray(w.T), a))
+        zt, gt = torch.from_numpy(z), torch.from_numpy(g)
+    else:
+        zt, gt = z, g
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        mm(x, w, out=zt)
+        fwd(z, a if matmul == "numpy" else a.numpy())
+        mm(a, wt, out=gt)   # (w is square: the next layer's backward)
+        bwd(z, g, d)
+    return (time.perf_counter() - t0) / steps
+
+
 def _fmt_time(s):
     if s < 1e-6:
         return f"{s * 1e9:.0f} ns"

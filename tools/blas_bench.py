@@ -2,7 +2,7 @@
 measurement of issue "cact beside BLAS".
 
     python tools/blas_bench.py [--batches 32,256,1024] [--widths 64,512,2048] [--dtype float32,float64]
-                               [--steps 200]
+                               [--block 0.2] [--functions relu,sigmoid] [--matmul numpy|torch]
 
 Each step is one layer's forward and backward as a small MLP runs them: Z = X @ W; A = f(Z);
 G = A @ W.T (the next layer's backward, a second matmul); delta = f'(Z) * G. The activation is
@@ -19,42 +19,7 @@ import time
 import numpy as np
 
 import cact
-
-
-def numpy_step(name):
-    if name == "relu":
-        return (lambda z, a: np.maximum(z, 0, out=a)), (lambda z, g, d: np.multiply(g, z > 0, out=d))
-
-    def fwd(z, a):
-        np.negative(z, out=a)
-        np.exp(a, out=a)
-        a += 1
-        np.reciprocal(a, out=a)
-        return a
-
-    def bwd(z, g, d):
-        s = 1 / (1 + np.exp(-z))
-        np.multiply(g, s * (1 - s), out=d)
-        return d
-    return fwd, bwd
-
-
-def cact_step(name):
-    f, fg = getattr(cact, name), getattr(cact, name + "_grad")
-    return (lambda z, a: f(z, out=a)), (lambda z, g, d: fg(z, grad_output=g, out=d))
-
-
-def run_steps(x, w, fwd, bwd, steps):
-    z = np.empty((x.shape[0], w.shape[1]), x.dtype)
-    a, d = np.empty_like(z), np.empty_like(z)
-    g = np.empty_like(z)
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        np.matmul(x, w, out=z)
-        fwd(z, a)
-        np.matmul(a, w.T, out=g)   # (w is square: the next layer's backward)
-        bwd(z, g, d)
-    return (time.perf_counter() - t0) / steps
+from cact._bench import mlp_steps, mlp_step_cact, mlp_step_numpy
 
 
 def main():
@@ -63,10 +28,13 @@ def main():
     p.add_argument("--widths", default="64,512,2048")
     p.add_argument("--dtype", default="float32,float64")
     p.add_argument("--functions", default="relu,sigmoid")
-    p.add_argument("--steps", type=int, default=100)
+    p.add_argument("--matmul", default="numpy", choices=("numpy", "torch"),
+                   help="whose matmul: NumPy's (OpenBLAS) or PyTorch's (its MKL/oneDNN and OpenMP pool)")
+    p.add_argument("--block", type=float, default=0.2, help="seconds per timed block (default 0.2)")
     args = p.parse_args()
     default = cact.get_num_threads()
-    print(f"cact {cact.__version__}, numpy {np.__version__}; per step (matmul, f, matmul, f' * g), median of 3 "
+    mm = "numpy's" if args.matmul == "numpy" else f"torch {__import__('torch').__version__}'s"
+    print(f"cact {cact.__version__}, numpy {np.__version__}, {mm} matmul; per step (matmul, f, matmul, f' * g), median of 3 "
           f"interleaved blocks; cact default {default} threads")
     print(f"{'f':8s} {'dtype':8s} {'batch':>6s} {'width':>6s}  {'numpy':>9s} {'cact':>9s} {'no adapt':>9s} "
           f"{'1 thread':>9s}  {'cact/1thr':>9s} {'cact/numpy':>10s}")
@@ -78,15 +46,19 @@ def main():
                     x = rng.standard_normal((b, wd)).astype(dt)
                     w = (rng.standard_normal((wd, wd)) / np.sqrt(wd)).astype(dt)
                     # (plain OpenMP last, then a pause: its spinning pool slows what follows it)
-                    impls = {"numpy": numpy_step(name), "one": cact_step(name), "cact": cact_step(name),
-                             "noadapt": cact_step(name)}
+                    impls = {"numpy": mlp_step_numpy(name), "one": mlp_step_cact(name), "cact": mlp_step_cact(name),
+                             "noadapt": mlp_step_cact(name)}
                     times = {k: [] for k in impls}
-                    steps = max(5, min(args.steps, int(2e8 / (b * wd * wd + 1))))
+                    # blocks of --block seconds after as long untimed: a training loop's steady state (the
+                    # adaptive teams' first spells and probes are a start-up cost, not the loop's)
+                    t1 = mlp_steps(x, w, *impls["numpy"], 3, args.matmul)
+                    steps = max(10, min(20000, int(args.block / t1)))
                     for _ in range(3):
                         for k, (fwd, bwd) in impls.items():
                             cact.set_num_threads(1 if k == "one" else default)
                             cact.set_adaptive_threads(k != "noadapt")
-                            times[k].append(run_steps(x, w, fwd, bwd, steps))
+                            mlp_steps(x, w, fwd, bwd, steps, args.matmul)
+                            times[k].append(mlp_steps(x, w, fwd, bwd, steps, args.matmul))
                         time.sleep(0.3)
                     cact.set_num_threads(default)
                     cact.set_adaptive_threads(True)
