@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 
+from cact import _containers
 from cact._dispatch import kernels as K
 from cact._registry import ACTIVATIONS, BY_NAME, KERNEL_INDEX, REQUIRED, kernel_of
 from cact._checks import (
@@ -39,6 +40,9 @@ from cact._checks import (
 )
 
 FWD, GRAD, BWD = 0, 1, 2
+_nd, _ckind, _ccall = np.ndarray, _containers.kind, _containers.call   # pandas, xarray, Dask: _containers
+_CONTAINER_NS = {"_nd": _nd, "_ckind": _ckind, "_ccall": _ccall, "_SAME": _containers.SAME,
+                 "_GATED_FWD": _containers.GATED_FWD, "_GATED_BWD": _containers.GATED_BWD}
 _LEAKY = KERNEL_INDEX["leaky_relu"]
 _SFX = {F32: "f32", F64: "f64"}
 _SOFTMAX = {
@@ -187,6 +191,7 @@ def _made(src, ns, act):
     """(forward, derivative): the functions `src` defines in namespace ns, with the row's docstrings"""
     exec(compile(src, f"<cact: {act.name}>", "exec"), ns)
     f, fg = ns[act.name], ns[act.name + "_grad"]
+    ns["_f_" + f.__name__], ns["_f_" + fg.__name__] = f, fg   # (for the bodies: a parameter may share the name)
     for fn, grad in ((f, False), (fg, True)):
         fn.__module__ = "cact"
         fn.__doc__ = _doc(act, grad)
@@ -196,7 +201,7 @@ def _made(src, ns, act):
 def _elementwise_pair(act):
     """(forward, derivative) functions for a registry row, with the exact signatures of the README"""
     ns = {"_elementwise": _elementwise, "_new": _new, "_x_or_y": _x_or_y, "_real": as_real, "_choice": _choice,
-          "_param": _param, "FWD": FWD, "GRAD": GRAD, "BWD": BWD, "_act": act}
+          "_param": _param, "FWD": FWD, "GRAD": GRAD, "BWD": BWD, "_act": act, **_CONTAINER_NS}
     sig = "".join(f", {p.name}" if p.default is REQUIRED else f", {p.name}={p.default!r}" for p in act.params)
     reals = [p for p in act.params if not p.choices]
     choice = next((p for p in act.params if p.choices), None)
@@ -207,24 +212,30 @@ def _elementwise_pair(act):
     p = ", ".join([f"_p{i}" for i in range(len(reals))] + ["0.0"] * (2 - len(reals)))
     pre += _kernel_choice(act, choice, ns)
 
-    def run(k, op, xa, g="grad_output", name="x", indent="    "):
+    params = "".join(f", {q.name}={q.name}" for q in act.params)
+
+    def run(k, op, xa, g="grad_output", name="x", indent="    ", fn=act.name):
         """the body's call: a new result straight from the kernel module (one Python frame less for
-        the common call), else the checked path"""
+        the common call), else a container's adapter, else the checked path"""
+        args = f"dict({xa}={xa}{params}{'' if g == 'None' else ', grad_output=grad_output'}, out=out)"
         return (f"{indent}if out is None:\n"
                 f"{indent}    r = _new({k}, {op}, {xa}, {g}, {p})\n"
                 f"{indent}    if r is not None:\n"
                 f"{indent}        return r\n"
+                f"{indent}if type({xa}) is not _nd and _ckind({xa}):\n"
+                f"{indent}    return _ccall(_f_{fn}, _SAME, {args}, {name!r})\n"
                 f"{indent}return _elementwise({k}, {op}, {xa}, {p}, {g}, out, {name!r})\n")
 
     bwd = "GRAD if grad_output is None else BWD"
     src = f"def {act.name}(x{sig}, *, out=None):\n{pre}" + run("_k", "FWD", "x", g="None")
+    fg = act.name + "_grad"
     if act.from_y:
         ns["_ky"] = KERNEL_INDEX[act.from_y]
-        src += (f"def {act.name}_grad(x=None{sig}, *, grad_output=None, out=None, y=None):\n{pre}"
-                f"    if y is None and x is not None:\n" + run("_k", bwd, "x", indent="        ")
-                + f"    y = _x_or_y({act.name + '_grad'!r}, x, y)\n" + run("_ky", bwd, "y", name="y"))
+        src += (f"def {fg}(x=None{sig}, *, grad_output=None, out=None, y=None):\n{pre}"
+                f"    if y is None and x is not None:\n" + run("_k", bwd, "x", indent="        ", fn=fg)
+                + f"    y = _x_or_y({fg!r}, x, y)\n" + run("_ky", bwd, "y", name="y", fn=fg))
     else:
-        src += f"def {act.name}_grad(x{sig}, *, grad_output=None, out=None):\n{pre}" + run("_k", bwd, "x")
+        src += f"def {fg}(x{sig}, *, grad_output=None, out=None):\n{pre}" + run("_k", bwd, "x", fn=fg)
     return _made(src, ns, act)
 
 
@@ -277,12 +288,19 @@ def _gated_pair(act):
     """(forward, backward) for a gated row: `name(x, axis=-1[, <gate's choice>], *, out=None)` and
     `name_grad(x, axis=-1[, ...], *, grad_output=None, out=None)`"""
     choice = next((p for p in act.params if p.choices), None)
-    ns = {"_gated": _gated, "_act": act, "_choice": _choice, "FWD": FWD, "BWD": BWD}
+    ns = {"_gated": _gated, "_act": act, "_choice": _choice, "FWD": FWD, "BWD": BWD, **_CONTAINER_NS}
     sig = "".join(f", {p.name}={p.default!r}" for p in act.params)
+    params = "".join(f", {p.name}={p.name}" for p in act.params)
     pre = _kernel_choice(BY_NAME[act.gate], choice, ns)
-    src = (f"def {act.name}(x{sig}, *, out=None):\n{pre}    return _gated(_act, _k, x, axis, None, out, FWD)\n"
+
+    def adapt(fn, shape, g=""):
+        return (f"    if type(x) is not _nd and _ckind(x):\n"
+                f"        return _ccall(_f_{fn}, {shape}, dict(x=x{params}{g}, out=out))\n")
+    src = (f"def {act.name}(x{sig}, *, out=None):\n{pre}" + adapt(act.name, "_GATED_FWD")
+           + "    return _gated(_act, _k, x, axis, None, out, FWD)\n"
            f"def {act.name}_grad(x{sig}, *, grad_output=None, out=None):\n{pre}"
-           f"    return _gated(_act, _k, x, axis, grad_output, out, BWD)\n")
+           + adapt(act.name + "_grad", "_GATED_BWD", ", grad_output=grad_output")
+           + "    return _gated(_act, _k, x, axis, grad_output, out, BWD)\n")
     return _made(src, ns, act)
 
 
@@ -308,6 +326,8 @@ def prelu(x, alpha, *, axis=1, out=None):
             r = _new(_LEAKY, FWD, x, None, a, 0.0)
             if r is not None:
                 return r
+        if type(x) is not _nd and _ckind(x):
+            return _ccall(prelu, _containers.PRELU, dict(x=x, alpha=alpha, axis=axis, out=out))
         return _elementwise(_LEAKY, FWD, x, a, 0.0, None, out)
     if type(x) is np.ndarray and type(alpha) is np.ndarray and type(axis) is int:
         # fast path: C-contiguous float32/float64 x with per-channel slopes, into a new result
@@ -322,6 +342,8 @@ def prelu(x, alpha, *, axis=1, out=None):
             t = _fast_out(out, x)
             if fast is not None and t is not None and fast(x, alpha, t, axis):
                 return t
+    if type(x) is not _nd and _ckind(x):
+        return _ccall(prelu, _containers.PRELU, dict(x=x, alpha=alpha, axis=axis, out=out))
     a, result_dtype = as_input(x, halves=True)
     slopes, ax, _ = as_channel_slopes(alpha, a, axis)
     if ax is None:
@@ -365,6 +387,8 @@ def softmax(x, axis=-1, *, out=None):
             t = _fast_out(out, x)
             if kernels is not None and t is not None and kernels["fwd"](x, t, x.shape[-1]):
                 return t
+    elif type(x) is not _nd and _ckind(x):
+        return _ccall(softmax, _containers.ROWS, dict(x=x, axis=axis, out=out))
     a, result_dtype = as_input(x, halves=True)
     if a.dtype not in _FLOATS:
         return _rows_run(0, a, None, axis, out, "x", _HR_SOFTMAX)
@@ -384,6 +408,8 @@ def prelu_grad(x, alpha, *, axis=1, grad_output=None):
         r = K.prelu_grad_new(x, grad_output, float(alpha) if type(alpha) is int else alpha, axis)
         if r is not None:
             return r
+    if type(x) is not _nd and _ckind(x):
+        return _ccall(prelu_grad, _containers.PRELU_GRAD, dict(x=x, alpha=alpha, axis=axis, grad_output=grad_output))
     a, result_dtype = as_input(x, "x", grad_output, halves=True)
     slopes, ax, alpha_shape = as_channel_slopes(alpha, a, axis)
     g = None if grad_output is None else np.ascontiguousarray(as_grad_output(grad_output, a))
@@ -423,6 +449,8 @@ def softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
             if kernels is not None and t is not None and kernels["bwd_y" if from_y else "bwd"](src, grad_output, t, src.shape[-1]):
                 return t
     name = "y" if from_y else "x"
+    if type(src) is not _nd and _ckind(src):
+        return _rows_container(softmax_grad, src, name, axis, grad_output, out)
     a, result_dtype = as_input(src, name, grad_output, halves=grad_output is not None)
     if a.dtype not in _FLOATS:
         return _rows_run(2 if from_y else 1, a, grad_output, axis, out, name, _HR_SOFTMAX)
@@ -502,7 +530,11 @@ def _rows_fast(op, src, g, axis, out):
 
 def log_softmax(x, axis=-1, *, out=None):
     r = _rows_fast(0, x, None, axis, out)
-    return r if r is not None else _rows_run(0, x, None, axis, out, "x")
+    if r is not None:
+        return r
+    if type(x) is not _nd and _ckind(x):
+        return _ccall(log_softmax, _containers.ROWS, dict(x=x, axis=axis, out=out))
+    return _rows_run(0, x, None, axis, out, "x")
 
 
 def log_softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
@@ -511,7 +543,12 @@ def log_softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     name = "y" if from_y else "x"
     if grad_output is not None:
         r = _rows_fast(2 if from_y else 1, src, grad_output, axis, out)
-        return r if r is not None else _rows_run(2 if from_y else 1, src, grad_output, axis, out, name)
+        if r is not None:
+            return r
+    if type(src) is not _nd and _ckind(src):
+        return _rows_container(log_softmax_grad, src, name, axis, grad_output, out)
+    if grad_output is not None:
+        return _rows_run(2 if from_y else 1, src, grad_output, axis, out, name)
     # the Jacobian J[..., i, j] = delta_ij - p_j: p = softmax(x) (from y: exp(y)), the diagonal
     # 1 - p_i as -expm1(y_i), without cancellation
     a, result_dtype = as_input(src, name)
@@ -528,6 +565,8 @@ def log_softmax_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
 
 
 def softmin(x, axis=-1, *, out=None):
+    if type(x) is not _nd and _ckind(x):
+        return _ccall(softmin, _containers.ROWS, dict(x=x, axis=axis, out=out))
     a, result_dtype = as_input(x, halves=True)
     ax = as_axis(axis, a.ndim)
     t = _target(a, out, result_dtype)
@@ -541,6 +580,8 @@ def softmin_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     from_y = y is not None or x is None
     src = _x_or_y("softmin_grad", x, y) if from_y else x
     name = "y" if from_y else "x"
+    if type(src) is not _nd and _ckind(src):
+        return _rows_container(softmin_grad, src, name, axis, grad_output, out)
     a, result_dtype = as_input(src, name, grad_output, halves=grad_output is not None)
     as_axis(axis, a.ndim)
     kw = {"y": a} if from_y else {"x": np.negative(a)}
@@ -555,6 +596,11 @@ def softmin_grad(x=None, axis=-1, *, grad_output=None, out=None, y=None):
     softmax_grad(axis=axis, grad_output=g, out=t, **kw)
     np.negative(t, out=t)
     return _finish(t, out, result_dtype)
+
+
+def _rows_container(fn, src, name, axis, grad_output, out):
+    """a row-wise derivative of a pandas/xarray/Dask x (or y: `name`) through its container's adapter"""
+    return _ccall(fn, _containers.ROWS, {name: src, "axis": axis, "grad_output": grad_output, "out": out}, name)
 
 
 def _jacobian_out(jac, ax, out, result_dtype):
