@@ -155,24 +155,94 @@ def _choice(v, name, choices):
 # ---- docstrings, from the registry -------------------------------------------------------------
 
 def _doc(act, grad=False):
-    if not grad:
-        text = f"{act.summary}\n\nf(x) = {act.formula}."
-        if act.notes:
-            text += f"\n\n{act.notes}"
-        return text + f"\n\nDerivative: `{act.name}_grad`."
-    if act.kind == "gated":
-        return (f"Backward step of {act.name}: the gradient with respect to x (both halves, x's shape) from "
-                f"grad_output=g (the output's shape; without it, ones: the gradient of the outputs' sum), "
-                f"in one pass: {act.derivative}.")
-    text = (f"Derivative of {act.name}: f'(x) = {act.derivative}; with grad_output=g, the backward "
-            f"step g * f'(x) in one pass.")
-    if act.from_y and act.kind == "elementwise":
-        text += (f"\n\ny=: start from the forward's output y = {act.name}(x) instead of x, as PyTorch's "
-                 f"backward does: {act.from_y_formula} (times g), exact to rounding for the y given; "
-                 "as f'(x) it carries y's own rounding. Pass x or y, not both.")
-    if act.grad_notes:
-        text += f"\n\n{act.grad_notes}"
-    return text
+    """The numpydoc docstring of act's forward (grad False) or derivative, from its registry row:
+    summary, Parameters, Returns, Raises, Notes (formula, derivative, conventions) and Examples
+    whose outputs are the registry's NumPy reference at the same inputs (doctests: tests/test_docs.py)"""
+    name = act.name + ("_grad" if grad else "")
+    head = act.summary if not grad else (
+        f"Backward step of {act.name}: the gradient with respect to x (both halves, x's shape)." if act.kind == "gated"
+        else f"Derivative of {act.name}, or with grad_output=g the backward step g * f'(x) in one pass.")
+    params = ["x : array_like",
+              "    The input: an ndarray of float32, float64, float16 or bfloat16 (kept), bool or integers\n"
+              "    (computed in float64); a pandas, xarray or Dask container gives the same container."]
+    if act.kind == "prelu":
+        params += ["alpha : float or array_like",
+                   "    One slope for all of x, or a 1-D array of one slope per channel along `axis`.",
+                   "axis : int, default 1", "    The channel axis of per-channel slopes."]
+    for q in act.params:
+        if q.choices:
+            params += [f"{q.name} : {{{', '.join(repr(c) for c in q.choices)}}}, default {q.default!r}",
+                       "    Which form to compute (see Notes)."]
+        elif q.name == "axis":
+            what = "split into the two halves a and b" if act.kind == "gated" else "along which the rows run"
+            params += ["axis : int, default -1", f"    The axis {what}."]
+        elif q.default is REQUIRED:
+            if act.kind != "prelu":
+                params += [f"{q.name} : float", "    A parameter of f (see Notes)."]
+        else:
+            params += [f"{q.name} : float, default {q.default!r}", "    A parameter of f (see Notes)."]
+    if grad:
+        shape = "half of x's extent along `axis`" if act.kind == "gated" else "broadcastable to x's shape"
+        params += ["grad_output : array_like or float, optional",
+                   f"    The gradient of the loss with respect to the output ({shape}). Without it: "
+                   + ("ones." if act.kind == "gated" else "the Jacobian." if act.kind == "rows" else "f'(x).")]
+        if act.from_y:
+            params += ["y : array_like, optional",
+                       f"    The forward's output {act.name}(x), instead of x (as PyTorch's backward takes it)."]
+    if not (grad and act.kind == "prelu"):
+        params += ["out : ndarray, optional",
+                   "    Where to write the result (NumPy's 'same_kind' casting); may be x itself."]
+    if act.kind == "prelu" and grad:
+        returns = ["grad_x : ndarray", "    g * d/dx (or d/dx without grad_output), x's shape.",
+                   "grad_alpha : ndarray or float", "    The sum of g * d/dalpha over everything but the channels, alpha's shape."]
+    else:
+        rshape = ("x's shape with `axis` halved" if act.kind == "gated" and not grad
+                  else "x.shape + (x.shape[axis],): the Jacobian, without grad_output" if act.kind == "rows" and grad
+                  else "x's shape")
+        returns = ["ndarray", f"    The result ({rshape}), in x's dtype (or NumPy's promotion with grad_output), or `out`."]
+    raises = ["TypeError", "    An argument of a type or dtype cact cannot compute (complex, object, strings), named.",
+              "ValueError", "    A parameter out of its range, or shapes that do not fit, named; nothing is written."]
+    notes = [f"f(x) = {act.formula}.", "", f"f'(x) = {act.derivative}."]
+    if act.from_y and act.from_y_formula:
+        notes += ["", f"From the output y: {act.from_y_formula}."]
+    for extra in (act.notes, act.grad_notes if grad else ""):
+        if extra:
+            notes += ["", extra]
+    text = [head, "", "Parameters", "----------", *params, "", "Returns", "-------", *returns, "",
+            "Raises", "------", *raises, "", "Notes", "-----", *notes]
+    example = _example(act, grad, name)
+    if example:
+        text += ["", "Examples", "--------", ">>> import numpy as np, cact", *example]
+    return "\n".join(text)
+
+
+def _example(act, grad, name):
+    """doctest lines: a call and the registry's NumPy reference result at the same inputs"""
+    kw = dict(act.test_params[0]) if act.test_params else {}
+    shown = {q.name: kw[q.name] for q in act.params if q.default is REQUIRED and q.name in kw}
+    args = "".join(f", {k}={v!r}" for k, v in shown.items())
+    with np.errstate(all="ignore"):
+        if act.kind == "elementwise":
+            x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
+            ref = act.numpy_grad(x, **shown) if grad else act.numpy(x, **shown)
+            lines = [">>> x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])", f">>> cact.{name}(x{args})"]
+        elif act.kind == "prelu":
+            x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
+            ref = act.numpy_grad(x, alpha=0.25) if grad else act.numpy(x, alpha=0.25)
+            lines = [">>> x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])"]
+            lines += [">>> grad_x, grad_alpha = cact.prelu_grad(x, 0.25)", ">>> grad_x"] if grad else [">>> cact.prelu(x, 0.25)"]
+        elif act.kind == "rows":
+            x, g = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]), np.array([[1.0, 0.0, -1.0], [0.5, 0.5, 0.0]])
+            ref = act.numpy_vjp(x, g) if grad else act.numpy(x)
+            lines = [">>> x = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])"]
+            lines += [">>> g = np.array([[1.0, 0.0, -1.0], [0.5, 0.5, 0.0]])", f">>> cact.{name}(x, grad_output=g)"] if grad \
+                else [f">>> cact.{name}(x)"]
+        else:   # gated
+            x, g = np.array([[-1.0, 0.5, 2.0, -3.0]]), np.array([[1.0, 2.0]])
+            ref = act.numpy_vjp(x, g) if grad else act.numpy(x)
+            lines = [">>> x = np.array([[-1.0, 0.5, 2.0, -3.0]])   # halves [-1.0, 0.5] and [2.0, -3.0]"]
+            lines += [">>> cact.{}(x, grad_output=np.array([[1.0, 2.0]]))".format(name)] if grad else [f">>> cact.{name}(x)"]
+    return lines + repr(np.asarray(ref, np.float64) + 0.0).splitlines()
 
 
 # ---- the elementwise activations: generated from the registry ---------------------------------
