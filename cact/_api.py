@@ -20,6 +20,7 @@ Conventions shared by every function (see README.md):
   is cast to x's compute dtype.
 """
 import math
+import re
 
 import numpy as np
 
@@ -202,18 +203,25 @@ def _doc(act, grad=False):
         returns = ["ndarray", f"    The result ({rshape}), in x's dtype (or NumPy's promotion with grad_output), or `out`."]
     raises = ["TypeError", "    An argument of a type or dtype cact cannot compute (complex, object, strings), named.",
               "ValueError", "    A parameter out of its range, or shapes that do not fit, named; nothing is written."]
-    notes = [f"f(x) = {act.formula}.", "", f"f'(x) = {act.derivative}."]
+    notes = [f"f(x) = ``{act.formula}``", "", f"f'(x) = ``{act.derivative}``"]
     if act.from_y and act.from_y_formula:
-        notes += ["", f"From the output y: {act.from_y_formula}."]
+        notes += ["", f"From the output y: ``{act.from_y_formula}``"]
     for extra in (act.notes, act.grad_notes if grad else ""):
         if extra:
-            notes += ["", extra]
-    text = [head, "", "Parameters", "----------", *params, "", "Returns", "-------", *returns, "",
+            notes += ["", _prose(extra)]
+    text = [_prose(head), "", "Parameters", "----------", *params, "", "Returns", "-------", *returns, "",
             "Raises", "------", *raises, "", "Notes", "-----", *notes]
     example = _example(act, grad, name)
     if example:
         text += ["", "Examples", "--------", ">>> import numpy as np, cact", *example]
     return "\n".join(text)
+
+
+def _prose(text):
+    """registry prose as reStructuredText that also reads as plain text: |x| as abs(x) (not a
+    substitution), a call with a bare * literal (not emphasis)"""
+    text = re.sub(r"\|([^|]+)\|", r"abs(\1)", text)
+    return re.sub(r"(\w+\([^()]*\*,[^()]*\))", r"``\1``", text)
 
 
 def _example(act, grad, name):
