@@ -218,9 +218,8 @@ def _doc(act, grad=False):
 
 
 def _prose(text):
-    """registry prose as reStructuredText that also reads as plain text: |x| as abs(x) (not a
-    substitution), a call with a bare * literal (not emphasis)"""
-    text = re.sub(r"\|([^|]+)\|", r"abs(\1)", text)
+    """registry prose as reStructuredText that also reads as plain text: a call with a bare *
+    literal (not emphasis). (The registry writes abs(x), never |x|: a substitution to docutils.)"""
     return re.sub(r"(\w+\([^()]*\*,[^()]*\))", r"``\1``", text)
 
 

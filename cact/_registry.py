@@ -235,7 +235,7 @@ def _torch_log_sigmoid_backward(torch, g, t):
 
 
 def _mp_tanhshrink(mp, x):
-    """x - tanh x without the cancellation that would need 2 log10(1/|x|) more digits"""
+    """x - tanh x without the cancellation that would need 2 log10(1/abs(x)) more digits"""
     if abs(x) < mp.mpf("1e-4"):
         return x**3 / 3 - 2 * x**5 / 15 + 17 * x**7 / 315
     with mp.workdps(mp.mp.dps + 20):
@@ -365,7 +365,7 @@ ACTIVATIONS = (
         "sigmoid", "elementwise", "Logistic sigmoid, 1 / (1 + exp(-x)).",
         "1 / (1 + e^-x)", "s (1 - s)",
         kernel="sigmoid", from_y="sigmoid_y", from_y_formula="y (1 - y)",
-        notes="Computed as 1/(1+e) or e/(1+e) with e = exp(-|x|): no overflow, no cancellation.",
+        notes="Computed as 1/(1+e) or e/(1+e) with e = exp(-abs(x)): no overflow, no cancellation.",
         mp=lambda mp, x: _sig(mp, x), mp_grad=lambda mp, x: _sig(mp, x) * _sig(mp, -x),
         numpy=lambda x: 1 / (1 + np.exp(-x)),
         numpy_grad=lambda x: _np_sigmoid_grad(x),
@@ -454,7 +454,7 @@ ACTIVATIONS = (
         "tanh", "elementwise", "Hyperbolic tangent.",
         "tanh(x)", "1 - t^2",
         kernel="tanh", from_y="tanh_y", from_y_formula="1 - y^2",
-        notes="Odd and exact in sign; computed from expm1(-2|x|), so it does not cancel near 0.",
+        notes="Odd and exact in sign; computed from expm1(-2 abs(x)), so it does not cancel near 0.",
         mp=lambda mp, x: mp.tanh(x), mp_grad=lambda mp, x: 1 / mp.cosh(x) ** 2,
         numpy=lambda x: np.tanh(x),
         numpy_grad=lambda x: 1 - np.tanh(x) ** 2,
@@ -492,7 +492,7 @@ ACTIVATIONS = (
         limits={_INF: (_INF, 1.0), -_INF: (0.0, 0.0)},
     ),
     Activation(
-        "softsign", "elementwise", "Softsign: x / (1 + |x|).",
+        "softsign", "elementwise", "Softsign: x / (1 + abs(x)).",
         "x / (1 + abs x)", "1 / (1 + abs x)^2",
         kernel="softsign",
         mp=lambda mp, x: x / (1 + abs(x)), mp_grad=lambda mp, x: 1 / (1 + abs(x)) ** 2,
@@ -652,7 +652,7 @@ ACTIVATIONS = (
         "softplus", "elementwise", "Softplus: log(1 + exp(beta x)) / beta.",
         "log(1 + e^(beta x)) / beta", "s(beta x)",
         params=(Param("beta", 1.0, rule=_positive), Param("threshold", 20.0)), kernel="softplus",
-        notes=("Computed as max(v, 0) + log1p(exp(-|v|)), v = beta x carried as a double-double: accurate "
+        notes=("Computed as max(v, 0) + log1p(exp(-abs(v))), v = beta x carried as a double-double: accurate "
                "everywhere. PyTorch returns x where beta x > threshold; cact keeps threshold for "
                "compatibility (a real number), and it has no effect. beta must be > 0."),
         mp=lambda mp, x, beta=1.0, threshold=20.0: mp.log1p(mp.exp(mp.mpf(beta) * x)) / mp.mpf(beta),
@@ -672,7 +672,7 @@ ACTIVATIONS = (
         "log_sigmoid", "elementwise", "Log-sigmoid: log(1 / (1 + exp(-x))) = -softplus(-x).",
         "-log(1 + e^-x)", "s(-x)",
         kernel="log_sigmoid",
-        notes="Computed as -(max(-x, 0) + log1p(exp(-|x|))): no log(0), no cancellation for large |x|.",
+        notes="Computed as -(max(-x, 0) + log1p(exp(-abs(x)))): no log(0), no cancellation for large abs(x).",
         mp=lambda mp, x: -mp.log1p(mp.exp(-x)), mp_grad=lambda mp, x: _sig(mp, -x),
         numpy=lambda x: -np.log1p(np.exp(-x)), numpy_grad=lambda x: 1 / (1 + np.exp(x)),
         onnx=lambda g, x, y: (g.node("Neg", [x], ["n"]), g.node("Softplus", ["n"], ["p"]), g.node("Neg", ["p"], [y])),
@@ -685,7 +685,7 @@ ACTIVATIONS = (
         "tanhshrink", "elementwise", "Tanhshrink: x - tanh(x).",
         "x - tanh x", "tanh^2 x",
         kernel="tanhshrink",
-        notes=("Accurate where x - tanh(x) cancels: a series below |x| = 0.55, double-double terms above "
+        notes=("Accurate where x - tanh(x) cancels: a series below abs(x) = 0.55, double-double terms above "
                "(PyTorch's x - tanh(x) loses all digits near 0)."),
         mp=lambda mp, x: _mp_tanhshrink(mp, x), mp_grad=lambda mp, x: mp.tanh(x) ** 2,
         numpy=lambda x: x - np.tanh(x), numpy_grad=lambda x: np.tanh(x) ** 2,
