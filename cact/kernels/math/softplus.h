@@ -58,6 +58,14 @@ CACT_INLINE float cact_softplus_f32(float x, float bh, float bl, float ib) {
     return vh > 0 ? x + L : L;
 }
 
+/* beta = 1 (the default, and log_sigmoid): v = x exactly, no lo part: the same bits as
+ * cact_softplus_f32(x, 1, 0, 1) with a third of its work (its pair and NaN guards cost the
+ * vector loop mask shuffles) */
+CACT_INLINE float cact_softplus1_f32(float x) {
+    float L = cact_log1p01f(cact_expf_neg(-fabsf(x), -0.0f));   /* (clamped at -110 inside; NaN stays) */
+    return x > 0 ? x + L : L;
+}
+
 /* sigmoid(v) in float from the pair: sigmoid's 2^100-scaled form */
 CACT_INLINE float cact_softplus_grad_f32(float x, float bh, float bl) {
     float vh = x * bh, vl = CACT_MADDF(x, bh, -vh) + x * bl;
@@ -74,7 +82,7 @@ CACT_EW_F64(log_sigmoid, cact_log_sigmoid(x[j]), cact_log_sigmoid_grad(x[j]))
 #define CACT_BETA_PAIR const float bh = cact_slope_trunc(p0), bl = (float)(p0 - (double)bh), ib = (float)(1.0 / p0); (void)ib;
 /* beta = 1 (the default) in loops of their own: v = x exactly, the derivative is sigmoid's */
 CACT_EW_BLOCK(softplus, fwd, f32, float, CACT_BETA_PAIR
-    if (p0 == 1.0) { CACT_EACH(cact_softplus_f32(x[j], 1.0f, 0.0f, 1.0f)) }
+    if (p0 == 1.0) { CACT_EACH(cact_softplus1_f32(x[j])) }
     else { CACT_EACH(cact_softplus_f32(x[j], bh, bl, ib)) })
 CACT_EW_BLOCK(softplus, grad, f32, float, CACT_BETA_PAIR
     if (p0 == 1.0) { CACT_EACH(cact_sigmoid_f32(x[j])) }
@@ -83,7 +91,7 @@ CACT_EW_BLOCK(softplus, bwd, f32, float, CACT_BETA_PAIR
     if (p0 == 1.0) { CACT_EACH(g[j] * cact_sigmoid_f32(x[j])) }
     else { CACT_EACH(g[j] * cact_softplus_grad_f32(x[j], bh, bl)) })
 #undef CACT_BETA_PAIR
-CACT_EW_BLOCK(log_sigmoid, fwd, f32, float, CACT_EACH(-cact_softplus_f32(-x[j], 1.0f, 0.0f, 1.0f)))
+CACT_EW_BLOCK(log_sigmoid, fwd, f32, float, CACT_EACH(-cact_softplus1_f32(-x[j])))
 CACT_EW_BLOCK(log_sigmoid, grad, f32, float, CACT_EACH(cact_sigmoid_f32(-x[j])))
 CACT_EW_BLOCK(log_sigmoid, bwd, f32, float, CACT_EACH(g[j] * cact_sigmoid_f32(-x[j])))
 #else   /* without FMA: computed in double, rounded once */
