@@ -51,12 +51,12 @@ def main():
                     times = {k: [] for k in impls}
                     # blocks of --block seconds after as long untimed: a training loop's steady state (the
                     # adaptive teams' first spells and probes are a start-up cost, not the loop's)
-                    t1 = mlp_steps(x, w, *impls["numpy"], 3, args.matmul)
-                    steps = max(10, min(20000, int(args.block / t1)))
                     for _ in range(3):
                         for k, (fwd, bwd) in impls.items():
                             cact.set_num_threads(1 if k == "one" else default)
                             cact.set_adaptive_threads(k != "noadapt")
+                            # (each variant's own step count: plain OpenMP's steps can be 100x NumPy's)
+                            steps = max(3, min(20000, int(args.block / mlp_steps(x, w, fwd, bwd, 3, args.matmul))))
                             mlp_steps(x, w, fwd, bwd, steps, args.matmul)
                             times[k].append(mlp_steps(x, w, fwd, bwd, steps, args.matmul))
                         time.sleep(0.3)
