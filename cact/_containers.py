@@ -169,11 +169,9 @@ def _one_chunk(x, ax, fn):
     return x.rechunk({ax: -1})
 
 
-def _meta_dtype(fn, primary, kw, x, g, alpha):
-    """the result's dtype, from fn on one element of each argument's dtype"""
-    one = np.ones((1,) * max(x.ndim, 1), x.dtype)
-    if kw.get("axis") is not None and fn.__name__.split("_")[0] in ("glu", "swiglu", "geglu", "reglu"):
-        one = np.ones((2,) * max(x.ndim, 1), x.dtype)
+def _meta_dtype(fn, shape, primary, kw, x, g, alpha):
+    """the result's dtype, from fn on one element (a gated unit: two) of each argument's dtype"""
+    one = np.ones((2 if shape in (GATED_FWD, GATED_BWD) else 1,) * max(x.ndim, 1), x.dtype)
     gs = None if g is None else np.ones((1,), getattr(g, "dtype", np.result_type(g)))
     k = dict(kw)
     if alpha is not None:
@@ -195,7 +193,7 @@ def _dask(fn, shape, args, primary):
     kw = {k: v for k, v in args.items() if k not in (primary, "out", "grad_output", "x", "y") and not (prelu and k == "alpha")}
     g = args.get("grad_output")
     alpha = args.get("alpha") if prelu else None
-    dtype = _meta_dtype(fn, primary, kw, x, g, alpha)
+    dtype = _meta_dtype(fn, shape, primary, kw, x, g, alpha)
     ax = as_axis(kw["axis"], x.ndim) if shape in (ROWS, GATED_FWD, GATED_BWD) else None
     half = ax is not None and shape in (GATED_FWD, GATED_BWD)
     if half and x.shape[ax] % 2:
