@@ -26,7 +26,7 @@ import numpy as np
 
 from cact import _containers
 from cact._dispatch import kernels as K
-from cact._registry import ACTIVATIONS, BY_NAME, KERNEL_INDEX, REQUIRED, kernel_of
+from cact._registry import ACTIVATIONS, BY_NAME, KERNEL_INDEX, REQUIRED, kernel_of, required_params
 from cact._checks import (
     F32,
     F64,
@@ -225,8 +225,7 @@ def _prose(text):
 
 def _example(act, grad, name):
     """doctest lines: a call and the registry's NumPy reference result at the same inputs"""
-    kw = dict(act.test_params[0]) if act.test_params else {}
-    shown = {q.name: kw[q.name] for q in act.params if q.default is REQUIRED and q.name in kw}
+    shown = required_params(act)
     args = "".join(f", {k}={v!r}" for k, v in shown.items())
     with np.errstate(all="ignore"):
         if act.kind == "elementwise":

@@ -65,8 +65,8 @@ def _pandas(fn, shape, args, primary):
             a[k] = v.to_numpy()
     r = fn(**a)
     if shape == PRELU_GRAD:
-        return _pandas_wrap(x, r[0], args, fn), r[1]
-    return _pandas_wrap(x, r, args, fn)
+        return _pandas_wrap(x, r[0]), r[1]
+    return _pandas_wrap(x, r)
 
 
 def _same_labels(v, x):
@@ -78,7 +78,7 @@ def _same_labels(v, x):
     return all(a is None or len(a) != len(b) or a.equals(b) for a, b in axes[:v.ndim])
 
 
-def _pandas_wrap(x, r, args, fn):
+def _pandas_wrap(x, r):
     import pandas as pd
 
     if isinstance(x, pd.Series):
@@ -217,7 +217,7 @@ def _dask(fn, shape, args, primary):
         return _dask_prelu(fn, shape, x, arrays, alpha, kw, dtype)
     jacobian = shape == ROWS and g is None and fn.__name__.endswith("_grad")
     meta = np.empty((0,) * (x.ndim + jacobian), dtype)
-    block = _Bound(fn, primary, kw, len(arrays) > 1)
+    block = _Bound(fn, primary, kw)
     if jacobian:   # a new last axis, the row's length
         return da.map_blocks(block, *arrays, new_axis=[x.ndim], chunks=tuple(x.chunks) + ((x.shape[ax],),),
                              dtype=dtype, meta=meta)
@@ -227,13 +227,13 @@ def _dask(fn, shape, args, primary):
 
 
 class _Bound:
-    """a block function: fn with its keyword arguments, taking x's block (and grad_output's);
-    a class, not a closure, so that it pickles to distributed workers by reference to cact"""
-    def __init__(self, fn, primary, kw, with_g):
-        self.fn, self.primary, self.kw, self.with_g = fn, primary, kw, with_g
+    """a block function: fn with its keyword arguments, taking x's block (and grad_output's), named
+    after fn in Dask's graph"""
+    def __init__(self, fn, primary, kw):
+        self.fn, self.primary, self.kw = fn, primary, kw
 
     def __call__(self, x, g=None):
-        return _block(self.fn, self.primary, self.kw, x, g if self.with_g else None)
+        return _block(self.fn, self.primary, self.kw, x, g)
 
     def __repr__(self):
         return f"cact.{self.fn.__name__}"
@@ -259,18 +259,19 @@ def _dask_prelu(fn, shape, x, arrays, alpha, kw, dtype):
         pairs += [a_arr, ind]
     fixed = {} if a_arr is not None else {"alpha": alpha}
     with_g = len(arrays) > 1
+    meta = np.empty((0,) * x.ndim, dtype)
     if shape == PRELU:
         def prelu_block(xb, *rest):
             a = rest[-1] if a_arr is not None else None
             return _block(fn, "x", dict(kw, **fixed), xb, rest[0] if with_g else None, a)
-        return da.blockwise(prelu_block, ind, *pairs, dtype=dtype, meta=np.empty((0,) * x.ndim, dtype))
+        return da.blockwise(prelu_block, ind, *pairs, dtype=dtype, meta=meta)
 
     def pair_block(xb, *rest):
         a = rest[-1] if a_arr is not None else np.asarray(alpha)
         return _prelu_grad_pair({k: v for k, v in kw.items() if k != "grad_output"}, ax, xb,
                                 rest[0] if with_g else kw.get("grad_output"), a)
-    pairs_arr = da.blockwise(pair_block, ind, *pairs, dtype=dtype, meta=np.empty((0,) * x.ndim, dtype))
-    gx = pairs_arr.map_blocks(lambda p: p[0], dtype=dtype, meta=np.empty((0,) * x.ndim, dtype))
+    pairs_arr = da.blockwise(pair_block, ind, *pairs, dtype=dtype, meta=meta)
+    gx = pairs_arr.map_blocks(lambda p: p[0], dtype=dtype, meta=meta)
     part_chunks = tuple(x.chunks[i] if i == ax else (1,) * x.numblocks[i] for i in range(x.ndim))
-    parts = pairs_arr.map_blocks(lambda p: p[1], chunks=part_chunks, dtype=dtype, meta=np.empty((0,) * x.ndim, dtype))
+    parts = pairs_arr.map_blocks(lambda p: p[1], chunks=part_chunks, dtype=dtype, meta=meta)
     return gx, parts.sum(axis=tuple(i for i in range(x.ndim) if i != ax)).reshape(alpha_shape)

@@ -829,6 +829,12 @@ def kernel_of(act, params):
     return act.kernel
 
 
+def required_params(act):
+    """the parameters a call of row `act` must pass (those without a default), at the row's first
+    test values"""
+    return {p.name: act.test_params[0][p.name] for p in act.params if p.default is REQUIRED}
+
+
 def variants(kinds=("elementwise", "rows", "gated", "prelu")):
     """(id, Activation, keyword parameters) for every tested variant: each test_params entry of
     each activation of these kinds (gelu: 'gelu_tanh' and 'gelu_none')."""

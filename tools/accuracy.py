@@ -29,7 +29,7 @@ def cases(torch):
     out = []
     for act in registry.ELEMENTWISE:
         choice = next((p for p in act.params if p.choices), None)
-        base = {p.name: act.test_params[0][p.name] for p in act.params if p.default is registry.REQUIRED}
+        base = registry.required_params(act)
         for kw in ([dict(base, **{choice.name: c}) for c in choice.choices] if choice else [base]):
             label = act.name + (f"_{kw[choice.name]}" if choice else "")
             f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")

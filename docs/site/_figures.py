@@ -21,18 +21,13 @@ def _plt():
     return plt
 
 
-def _defaults(act):
-    """the parameters a call needs: the required ones from the row's test parameters"""
-    return {p.name: act.test_params[0][p.name] for p in act.params if p.default is registry.REQUIRED}
-
-
 def curves(act, t):
     """(label of the variable, f along t, f' along t) for a figure: elementwise and prelu on x = t;
     a row function's first output for rows [t, 0, 1]; a gated unit with its gated half a = t, the
     other 1"""
     f, fg = getattr(cact, act.name), getattr(cact, act.name + "_grad")
     if act.kind == "elementwise":
-        kw = _defaults(act)
+        kw = registry.required_params(act)
         return "x", f(t, **kw), fg(t, **kw)
     if act.kind == "prelu":
         return "x (alpha = 0.25)", f(t, 0.25), fg(t, 0.25)[0]
