@@ -3,6 +3,7 @@
 #define CACT_GELU_H
 #include "elementwise.h"
 #include "gelu_erff_consts.h"
+#include "table.h"
 
 /* ---- gelu, tanh approximation: 0.5 x (1 + tanh z) = x sigmoid(u), u = 2z = C1 x + C3 x^3 ------- */
 
@@ -451,84 +452,15 @@ CACT_EW_BLOCK(gelu_tanh, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_
 /* gelu exact */
 CACT_EW_F64(gelu_erf, cact_gelu_erf(x[j]), cact_gelu_erf_grad(x[j]))
 #if defined(__AVX512F__)
-/* float32 on the AVX-512 build: the piecewise tables of tools/fit_gelu_erff.py (32 intervals, so
- * each coefficient is one two-register permute; the forms above cost three times the arithmetic)
- * on [-8, SAT), and x (gelu) or 1 (gelu') from SAT on, where they round to that. Lanes below -8
- * (and NaN) are gathered, CACT_GELUF_CHUNK elements at a time, and take the forms above in a loop
- * of their own: in a vector of 16 they would cost the whole vector the forms above. which: 0 gelu, 1 gelu', 2 g gelu'. Masked loads take the tail, so an element's result
- * does not depend on its position. */
-#define CACT_GELUF_CHUNK 4096
-CACT_INLINE void cact_gelu_erf_f32_span(const float *x, const float *g, float *y, Py_ssize_t n, int which) {
-    const float (*tab)[CACT_GELUF_TAB_N] = which ? CACT_GELUF_TAB_GRAD : CACT_GELUF_TAB_FWD;
-    const float *ohi = which ? CACT_GELUF_TAB_GRAD_OHI : CACT_GELUF_TAB_FWD_OHI;
-    const float *olo = which ? CACT_GELUF_TAB_GRAD_OLO : CACT_GELUF_TAB_FWD_OLO;
-    const float A = which ? CACT_GELUF_TAB_GRAD_A : CACT_GELUF_TAB_FWD_A;
-    const float B = which ? CACT_GELUF_TAB_GRAD_SAT : CACT_GELUF_TAB_FWD_SAT;
-    __m512 c0[CACT_GELUF_TAB_DEG + 1], c1[CACT_GELUF_TAB_DEG + 1];
-    for (int k = 0; k <= CACT_GELUF_TAB_DEG; ++k) {
-        c0[k] = _mm512_load_ps(tab[k]);
-        c1[k] = _mm512_load_ps(tab[k] + 16);
-    }
-    const __m512 oh0 = _mm512_load_ps(ohi), oh1 = _mm512_load_ps(ohi + 16);
-    const __m512 ol0 = _mm512_load_ps(olo), ol1 = _mm512_load_ps(olo + 16);
-    const __m512 u0 = _mm512_set1_ps(which ? CACT_GELUF_TAB_GRAD_C0 : CACT_GELUF_TAB_FWD_C0);
-    const __m512 u1 = _mm512_set1_ps(which ? CACT_GELUF_TAB_GRAD_C1 : CACT_GELUF_TAB_FWD_C1);
-    const __m512 u2 = _mm512_set1_ps(which ? CACT_GELUF_TAB_GRAD_C2 : CACT_GELUF_TAB_FWD_C2);
-    const __m512 lo = _mm512_set1_ps(A), hi = _mm512_set1_ps(B), one = _mm512_set1_ps(1.0f);
-    float tx[CACT_GELUF_CHUNK + 16], tg[CACT_GELUF_CHUNK + 16];
-    __mmask16 outs[CACT_GELUF_CHUNK / 16];
-    for (Py_ssize_t j0 = 0; j0 < n; j0 += CACT_GELUF_CHUNK) {
-        Py_ssize_t m = n - j0 < CACT_GELUF_CHUNK ? n - j0 : CACT_GELUF_CHUNK;
-        int cnt = 0;
-        for (Py_ssize_t j = 0; j < m; j += 16) {
-            __mmask16 live = m - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (m - j)) - 1u);
-            __m512 xv = _mm512_maskz_loadu_ps(live, x + j0 + j);
-            __m512i idx = _mm512_cvttps_epi32(_mm512_fmadd_ps(_mm512_fmadd_ps(xv, u2, u1), xv, u0));   /* u(x) */
-            __m512 r = _mm512_sub_ps(xv, _mm512_permutex2var_ps(oh0, idx, oh1));
-            if (which)   /* (the forward's origins are whole floats) */
-                r = _mm512_sub_ps(r, _mm512_permutex2var_ps(ol0, idx, ol1));
-            __m512 p = _mm512_permutex2var_ps(c0[CACT_GELUF_TAB_DEG], idx, c1[CACT_GELUF_TAB_DEG]);
-            for (int k = CACT_GELUF_TAB_DEG - 1; k >= 0; --k)
-                p = _mm512_fmadd_ps(p, r, _mm512_permutex2var_ps(c0[k], idx, c1[k]));
-            __mmask16 sat = _mm512_cmp_ps_mask(xv, hi, _CMP_GE_OQ);
-            __mmask16 out = live & ~sat & ~_mm512_cmp_ps_mask(xv, lo, _CMP_GE_OQ);   /* (NaN: out) */
-            __m512 yv;
-            if (which == 0) {
-                yv = _mm512_mask_blend_ps(sat, p, xv);
-            } else if (which == 1) {
-                yv = _mm512_mask_blend_ps(sat, p, one);
-            } else {
-                __m512 gv = _mm512_maskz_loadu_ps(live, g + j0 + j);
-                yv = _mm512_mask_blend_ps(sat, _mm512_mul_ps(gv, p), gv);
-                _mm512_storeu_ps(tg + cnt, _mm512_maskz_compress_ps(out, gv));
-            }
-            /* (without a branch: a mispredicted one flushes the loads in flight, and streaming
-             * from beyond L2 then runs at half speed) */
-            _mm512_storeu_ps(tx + cnt, _mm512_maskz_compress_ps(out, xv));
-            outs[j / 16] = out;
-            cnt += __builtin_popcount((unsigned)out);
-            _mm512_mask_storeu_ps(y + j0 + j, live, yv);
-        }
-        /* the gathered lanes (their x and g were saved before y, which may be either, was
-         * written), in whole vectors: padded with -6 (a vector loop's scalar remainder would
-         * cost as much as the vectors) */
-        int cr = (cnt + 15) & ~15;
-        for (int k = cnt; k < cr; ++k) tx[k] = tg[k] = -6.0f;
-        if (which == 0) {
-            for (int k = 0; k < cr; ++k) tx[k] = cact_gelu_erf_f32l(tx[k]);
-        } else if (which == 1) {
-            for (int k = 0; k < cr; ++k) tx[k] = cact_gelu_erf_grad_f32l(tx[k]);
-        } else {
-            for (int k = 0; k < cr; ++k) tx[k] = tg[k] * cact_gelu_erf_grad_f32l(tx[k]);
-        }
-        for (int v = 0, k = 0; k < cnt; ++v)
-            for (unsigned o = outs[v]; o; o &= o - 1)
-                y[j0 + 16 * v + __builtin_ctz(o)] = tx[k++];
-    }
-}
-CACT_EW_BLOCK(gelu_erf, fwd, f32, float, cact_gelu_erf_f32_span(x, NULL, y, n, 0);)
-CACT_EW_BLOCK(gelu_erf, grad, f32, float, cact_gelu_erf_f32_span(x, NULL, y, n, 1);)
-CACT_EW_BLOCK(gelu_erf, bwd, f32, float, cact_gelu_erf_f32_span(x, g, y, n, 2);)
+/* float32 on the AVX-512 build: the piecewise tables (table.h), the forms above below -8 */
+CACT_TAB_DEF(cact_tab_gelu_erf, GELU_ERF)
+CACT_TAB_DEF(cact_tab_gelu_erf_grad, GELU_ERF_GRAD)
+CACT_TAB_SPAN(cact_gelu_erf_f32_span, cact_tab_gelu_erf, 1, CACT_TAB_GELU_ERF_OLO_USED, -9.0f, cact_gelu_erf_f32l(v))
+CACT_TAB_SPAN(cact_gelu_erf_grad_f32_span, cact_tab_gelu_erf_grad, 0, CACT_TAB_GELU_ERF_GRAD_OLO_USED, -9.0f,
+              cact_gelu_erf_grad_f32l(v))
+CACT_EW_BLOCK(gelu_erf, fwd, f32, float, cact_gelu_erf_f32_span(x, NULL, y, n);)
+CACT_EW_BLOCK(gelu_erf, grad, f32, float, cact_gelu_erf_grad_f32_span(x, NULL, y, n);)
+CACT_EW_BLOCK(gelu_erf, bwd, f32, float, cact_gelu_erf_grad_f32_span(x, g, y, n);)
 #else
 CACT_EW_BLOCK(gelu_erf, fwd, f32, float, CACT_EACH(cact_gelu_erf_f32l(x[j])))
 CACT_EW_BLOCK(gelu_erf, grad, f32, float, CACT_EACH(cact_gelu_erf_grad_f32l(x[j])))

@@ -7,6 +7,7 @@
 #define CACT_SILU_H
 #include "elementwise.h"
 #include "sigmoid.h"
+#include "table.h"
 
 /* the series' |d|: the truncation of 26 terms stays below 1e-18 there (the nearest singularities
  * are 3.4 (silu') and 2.8 (mish') away); mish' needs the wider one, its bracket cancelling farther */
@@ -116,8 +117,16 @@ CACT_INLINE double cact_mish_grad(double x) {
  * rounded once ---- */
 CACT_EW_F64(silu, cact_silu(x[j]), cact_silu_grad(x[j]))
 CACT_EW_BLOCK(silu, fwd, f32, float, CACT_EACH(cact_silu_f32(x[j])))
+#if defined(__AVX512F__)
+/* the derivative from the piecewise table (table.h) on [-10, 10), 1 from 19.6 */
+CACT_TAB_DEF(cact_tab_silu_grad, SILU_GRAD)
+CACT_TAB_SPAN(cact_silu_grad_f32_span, cact_tab_silu_grad, 0, CACT_TAB_SILU_GRAD_OLO_USED, -11.0f, cact_silu_grad_f32(v))
+CACT_EW_BLOCK(silu, grad, f32, float, cact_silu_grad_f32_span(x, NULL, y, n);)
+CACT_EW_BLOCK(silu, bwd, f32, float, cact_silu_grad_f32_span(x, g, y, n);)
+#else
 CACT_EW_BLOCK(silu, grad, f32, float, CACT_EACH(cact_silu_grad_f32(x[j])))
 CACT_EW_BLOCK(silu, bwd, f32, float, CACT_EACH(g[j] * cact_silu_grad_f32(x[j])))
+#endif
 CACT_EW_F64(mish, cact_mish(x[j]), cact_mish_grad(x[j]))
 /* float32 mish in float lanes: for x >= 0, x (1 - 2u^2 / (1 + 2u + 2u^2)), u = e^-x (the fraction
  * is below 0.4: no cancellation; u from x capped at 60, where the fraction no longer counts, so it is
@@ -143,7 +152,15 @@ CACT_INLINE float cact_mish_f32(float x) {
     return x >= 0 ? pos : neg;
 }
 CACT_EW_BLOCK(mish, fwd, f32, float, CACT_EACH(cact_mish_f32(x[j])))
+#if defined(__AVX512F__)
+/* the derivative from the piecewise table (table.h) on [-10, 10), 1 from 10.5; elsewhere in double */
+CACT_TAB_DEF(cact_tab_mish_grad, MISH_GRAD)
+CACT_TAB_SPAN(cact_mish_grad_f32_span, cact_tab_mish_grad, 0, CACT_TAB_MISH_GRAD_OLO_USED, -11.0f, (float)cact_mish_grad(v))
+CACT_EW_BLOCK(mish, grad, f32, float, cact_mish_grad_f32_span(x, NULL, y, n);)
+CACT_EW_BLOCK(mish, bwd, f32, float, cact_mish_grad_f32_span(x, g, y, n);)
+#else
 CACT_EW_BLOCK(mish, grad, f32, float, CACT_EACH((float)cact_mish_grad(x[j])))
 CACT_EW_BLOCK(mish, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_mish_grad(x[j]))))
+#endif
 
 #endif
