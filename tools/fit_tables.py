@@ -33,6 +33,12 @@ def gelu_grad(x):
     return mp.ncdf(x) + x * mp.npdf(x)
 
 
+def gelu_tanh_grad(x):
+    z = mp.sqrt(2 / mp.pi) * (x + mp.mpf("0.044715") * x**3)
+    t = mp.tanh(z)
+    return (1 + t) / 2 + x * (1 - t * t) / 2 * mp.sqrt(2 / mp.pi) * (1 + 3 * mp.mpf("0.044715") * x**2)
+
+
 def silu_grad(x):
     s = 1 / (1 + mp.exp(-x))
     return s * (1 + x * (1 - s))
@@ -47,6 +53,7 @@ def mish_grad(x):
 TABLES = {
     "GELU_ERF": (lambda x: x * mp.ncdf(x), -8.0, 5.5, 5.5, "x", [mp.mpf(0)], 16),
     "GELU_ERF_GRAD": (gelu_grad, -8.0, 6.0, 6.0, "1", [mp.findroot(gelu_grad, -0.75)], 16),
+    "GELU_TANH_GRAD": (gelu_tanh_grad, -6.0, 6.0, 6.0, "1", [mp.findroot(gelu_tanh_grad, -0.75)], 16),
     "SILU_GRAD": (silu_grad, -10.0, 10.0, 19.6, "1", [mp.findroot(silu_grad, -1.28)], 1),
     "MISH_GRAD": (mish_grad, -10.0, 10.0, 10.5, "1", [mp.findroot(mish_grad, -1.19)], 1),
 }

@@ -446,8 +446,17 @@ CACT_EW_BLOCK(gelu_tanh, bwd, f64, double,
     if (y != x && y != g) { cact_gelu_tanh_grad_run(x, g, y, n); return; }
     CACT_EACH(g[j] * cact_gelu_tanh_grad(x[j])))
 CACT_EW_BLOCK(gelu_tanh, fwd, f32, float, CACT_EACH(cact_gelu_tanh_f32(x[j])))
+#if defined(__AVX512F__)
+/* the derivative from the piecewise table (table.h) on [-6, 6), the form above below -6 */
+CACT_TAB_DEF(cact_tab_gelu_tanh_grad, GELU_TANH_GRAD)
+CACT_TAB_SPAN(cact_gelu_tanh_grad_f32_span, cact_tab_gelu_tanh_grad, 0, CACT_TAB_GELU_TANH_GRAD_OLO_USED, -7.0f,
+              (float)cact_gelu_tanh_grad_f32(v))
+CACT_EW_BLOCK(gelu_tanh, grad, f32, float, cact_gelu_tanh_grad_f32_span(x, NULL, y, n);)
+CACT_EW_BLOCK(gelu_tanh, bwd, f32, float, cact_gelu_tanh_grad_f32_span(x, g, y, n);)
+#else
 CACT_EW_BLOCK(gelu_tanh, grad, f32, float, CACT_EACH((float)cact_gelu_tanh_grad_f32(x[j])))
 CACT_EW_BLOCK(gelu_tanh, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_gelu_tanh_grad_f32(x[j]))))
+#endif
 
 /* gelu exact */
 CACT_EW_F64(gelu_erf, cact_gelu_erf(x[j]), cact_gelu_erf_grad(x[j]))
