@@ -28,7 +28,7 @@ typedef struct {
  * applies; the other lanes' x (and g) compressed into tx (tg), their vectors' masks in outs.
  * Returns how many. sat_x: the limit is x (else 1); olo: some origins are float pairs. */
 CACT_INLINE int cact_tab_pass(const cact_tab *T, int sat_x, int olo, int bwd, const float *x, const float *g,
-                              float *y, Py_ssize_t m, float *tx, float *tg, __mmask16 *outs) {
+                              float *y, Py_ssize_t m, float *tx, float *tg, __mmask16 *outs, int *nv_out) {
     __m512 c0[CACT_TAB_DEG + 1], c1[CACT_TAB_DEG + 1];
     for (int k = 0; k <= CACT_TAB_DEG; ++k) {
         c0[k] = _mm512_load_ps(T->c[k]);
@@ -39,7 +39,7 @@ CACT_INLINE int cact_tab_pass(const cact_tab *T, int sat_x, int olo, int bwd, co
     const __m512 u0 = _mm512_set1_ps(T->c0), u1 = _mm512_set1_ps(T->c1), u2 = _mm512_set1_ps(T->c2);
     const __m512 lo = _mm512_set1_ps(T->a), end = _mm512_set1_ps(T->in_end), sat = _mm512_set1_ps(T->sat);
     const __m512 one = _mm512_set1_ps(1.0f);
-    int cnt = 0;
+    int cnt = 0, nv = 0;
     for (Py_ssize_t j = 0; j < m; j += 16) {
         __mmask16 live = m - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (m - j)) - 1u);
         __m512 xv = _mm512_maskz_loadu_ps(live, x + j);
@@ -62,18 +62,26 @@ CACT_INLINE int cact_tab_pass(const cact_tab *T, int sat_x, int olo, int bwd, co
         /* (no branch on out: on data with many such lanes it mispredicts, and the flushes halve
          * the speed of a loop streaming from beyond L2) */
         _mm512_storeu_ps(tx + cnt, _mm512_maskz_compress_ps(out, xv));
-        outs[j / 16] = out;
+        outs[nv] = out;   /* (the vectors with such lanes, listed without a branch) */
+        outs[CACT_TAB_CHUNK / 16 + nv] = (__mmask16)(j / 16);
+        nv += out != 0;
         cnt += __builtin_popcount((unsigned)out);
         _mm512_mask_storeu_ps(y + j, live, yv);
     }
+    *nv_out = nv;
     return cnt;
 }
 
-/* y (the chunk) at the compressed lanes, from their results in tx */
-CACT_INLINE void cact_tab_scatter(float *y, const float *tx, int cnt, const __mmask16 *outs) {
-    for (int v = 0, k = 0; k < cnt; ++v)
-        for (unsigned o = outs[v]; o; o &= o - 1)
-            y[16 * v + __builtin_ctz(o)] = tx[k++];
+/* y (the chunk) at the compressed lanes, from their results in tx: an expand and a masked store
+ * for each listed vector (a loop over each vector's lanes mispredicts its exits, and the flushes
+ * cost a loop streaming from beyond L2 half its speed) */
+CACT_INLINE void cact_tab_scatter(float *y, const float *tx, int nv, const __mmask16 *outs) {
+    for (int i = 0, k = 0; i < nv; ++i) {
+        __mmask16 o = outs[i];
+        _mm512_mask_storeu_ps(y + 16 * (int)outs[CACT_TAB_CHUNK / 16 + i], o,
+                              _mm512_maskz_expand_ps(o, _mm512_loadu_ps(tx + k)));
+        k += __builtin_popcount((unsigned)o);
+    }
 }
 
 /* The span of one function: table var (CACT_TAB_DEF), its limit (SAT_X), origins' lo parts (OLO,
@@ -84,11 +92,12 @@ CACT_INLINE void cact_tab_scatter(float *y, const float *tx, int cnt, const __mm
 #define CACT_TAB_SPAN(fn, var, SAT_X, OLO, PAD, SLOW)                                                  \
     CACT_INLINE void fn(const float *x, const float *g, float *y, Py_ssize_t n) {                     \
         float tx[CACT_TAB_CHUNK + 16], tg[CACT_TAB_CHUNK + 16];                                       \
-        __mmask16 outs[CACT_TAB_CHUNK / 16];                                                          \
+        __mmask16 outs[2 * (CACT_TAB_CHUNK / 16)];   /* masks, then their vectors' numbers */       \
+        int nv;                                                                                       \
         for (Py_ssize_t j0 = 0; j0 < n; j0 += CACT_TAB_CHUNK) {                                       \
             Py_ssize_t m = n - j0 < CACT_TAB_CHUNK ? n - j0 : CACT_TAB_CHUNK;                         \
-            int cnt = g ? cact_tab_pass(&var, SAT_X, OLO, 1, x + j0, g + j0, y + j0, m, tx, tg, outs)  \
-                        : cact_tab_pass(&var, SAT_X, OLO, 0, x + j0, NULL, y + j0, m, tx, tg, outs);   \
+            int cnt = g ? cact_tab_pass(&var, SAT_X, OLO, 1, x + j0, g + j0, y + j0, m, tx, tg, outs, &nv) \
+                        : cact_tab_pass(&var, SAT_X, OLO, 0, x + j0, NULL, y + j0, m, tx, tg, outs, &nv); \
             int cr = (cnt + 15) & ~15;                                                                \
             for (int k = cnt; k < cr; ++k) tx[k] = tg[k] = (PAD);                                     \
             if (g) {                                                                                  \
@@ -96,7 +105,7 @@ CACT_INLINE void cact_tab_scatter(float *y, const float *tx, int cnt, const __mm
             } else {                                                                                  \
                 for (int k = 0; k < cr; ++k) { float v = tx[k]; tx[k] = (SLOW); }                     \
             }                                                                                         \
-            cact_tab_scatter(y + j0, tx, cnt, outs);                                                  \
+            cact_tab_scatter(y + j0, tx, nv, outs);                                                   \
         }                                                                                             \
     }
 
