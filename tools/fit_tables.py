@@ -23,35 +23,31 @@ import mpmath as mp
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from fit_expf import fit_rounded as fit  # noqa: E402
+from cact._registry import BY_NAME  # noqa: E402
 
 mp.mp.dps = 40
 N, DEG = 32, 7
 
 
-def gelu_grad(x):
-    return mp.ncdf(x) + x * mp.npdf(x)
+def reference(name, grad=False, **params):
+    """the registry's mpmath value or derivative of activation `name` (one place for each formula)"""
+    row = BY_NAME[name]
+    f = row.mp_grad if grad else row.mp
+    return lambda x: f(mp, x, **params)
 
 
-def gelu_tanh_grad(x):
-    z = mp.sqrt(2 / mp.pi) * (x + mp.mpf("0.044715") * x**3)
-    t = mp.tanh(z)
-    return (1 + t) / 2 + x * (1 - t * t) / 2 * mp.sqrt(2 / mp.pi) * (1 + 3 * mp.mpf("0.044715") * x**2)
-
-
-def silu_grad(x):
-    s = 1 / (1 + mp.exp(-x))
-    return s * (1 + x * (1 - s))
-
-
-def mish_grad(x):
-    sp = mp.log1p(mp.exp(x))
-    return mp.tanh(sp) + x / (1 + mp.exp(-x)) / mp.cosh(sp) ** 2
+gelu_erf = reference("gelu", approximate="none")
+gelu_grad = reference("gelu", True, approximate="none")
+gelu_tanh_grad = reference("gelu", True, approximate="tanh")
+silu_grad = reference("silu", True)
+mish_grad = reference("mish", True)
 
 
 # name: (f, A, B, L, limit from L on ("x" or "1"), roots of f in [A, B), RATIO)
 TABLES = {
-    "GELU_ERF": (lambda x: x * mp.ncdf(x), -8.0, 5.5, 5.5, "x", [mp.mpf(0)], 16),
+    "GELU_ERF": (gelu_erf, -8.0, 5.5, 5.5, "x", [mp.mpf(0)], 16),
     "GELU_ERF_GRAD": (gelu_grad, -8.0, 6.0, 6.0, "1", [mp.findroot(gelu_grad, -0.75)], 16),
     "GELU_TANH_GRAD": (gelu_tanh_grad, -6.0, 6.0, 6.0, "1", [mp.findroot(gelu_tanh_grad, -0.75)], 16),
     "SILU_GRAD": (silu_grad, -10.0, 10.0, 19.6, "1", [mp.findroot(silu_grad, -1.28)], 1),
