@@ -25,8 +25,9 @@ typedef struct {
 #define CACT_TAB_CHUNK 1024
 
 /* One chunk of m <= CACT_TAB_CHUNK elements: y = f(x) (bwd: g f(x)) where the table or the limit
- * applies; the other lanes' x (and g) compressed into tx (tg), their vectors' masks in outs.
- * Returns how many. sat_x: the limit is x (else 1); olo: some origins are float pairs. */
+ * applies; the other lanes' x (and g) compressed into tx (tg); the vectors that have such lanes
+ * listed in outs (their masks, then from outs[CACT_TAB_CHUNK / 16] on their numbers), *nv_out of
+ * them. Returns how many lanes. sat_x: the limit is x (else 1); olo: some origins are float pairs. */
 CACT_INLINE int cact_tab_pass(const cact_tab *T, int sat_x, int olo, int bwd, const float *x, const float *g,
                               float *y, Py_ssize_t m, float *tx, float *tg, __mmask16 *outs, int *nv_out) {
     __m512 c0[CACT_TAB_DEG + 1], c1[CACT_TAB_DEG + 1];
