@@ -52,7 +52,9 @@ CACT_INLINE int cact_tab_pass(const cact_tab *T, int sat_x, int olo, int bwd, co
         for (int k = CACT_TAB_DEG - 1; k >= 0; --k)
             p = _mm512_fmadd_ps(p, r, _mm512_permutex2var_ps(c0[k], idx, c1[k]));
         __mmask16 at_lim = _mm512_cmp_ps_mask(xv, sat, _CMP_GE_OQ);
-        __mmask16 in = _mm512_cmp_ps_mask(xv, lo, _CMP_GE_OQ) & _mm512_cmp_ps_mask(xv, end, _CMP_LT_OQ);
+        __mmask16 in = _mm512_cmp_ps_mask(xv, lo, _CMP_GE_OQ);
+        if (T->in_end < T->sat)   /* (a gap [IN_END, SAT) before the limit: a constant, folded) */
+            in &= _mm512_cmp_ps_mask(xv, end, _CMP_LT_OQ);
         __mmask16 out = live & ~in & ~at_lim;   /* (NaN: out) */
         __m512 yv = _mm512_mask_blend_ps(at_lim, p, sat_x ? xv : one);
         if (bwd) {
