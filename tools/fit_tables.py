@@ -25,6 +25,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from fit_expf import fit_rounded as fit  # noqa: E402
+from fit_gelu_erff import F32, float_pair  # noqa: E402
 from cact._registry import BY_NAME  # noqa: E402
 
 mp.mp.dps = 40
@@ -53,15 +54,6 @@ TABLES = {
     "SILU_GRAD": (silu_grad, -10.0, 10.0, 19.6, "1", [mp.findroot(silu_grad, -1.28)], 1),
     "MISH_GRAD": (mish_grad, -10.0, 10.0, 10.5, "1", [mp.findroot(mish_grad, -1.19)], 1),
 }
-
-
-def F32(v):
-    return mp.mpf(float(np.float32(float(v))))
-
-
-def float_pair(v):
-    hi = np.float32(float(v))
-    return hi, np.float32(float(v - mp.mpf(float(hi))))
 
 
 def index_map(a, b, ratio):

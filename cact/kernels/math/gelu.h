@@ -448,9 +448,7 @@ CACT_EW_BLOCK(gelu_tanh, bwd, f64, double,
 CACT_EW_BLOCK(gelu_tanh, fwd, f32, float, CACT_EACH(cact_gelu_tanh_f32(x[j])))
 #if defined(__AVX512F__)
 /* the derivative from the piecewise table (table.h) on [-6, 6), the form above below -6 */
-CACT_TAB_DEF(cact_tab_gelu_tanh_grad, GELU_TANH_GRAD)
-CACT_TAB_SPAN(cact_gelu_tanh_grad_f32_span, cact_tab_gelu_tanh_grad, 0, CACT_TAB_GELU_TANH_GRAD_OLO_USED, -7.0f,
-              (float)cact_gelu_tanh_grad_f32(v))
+CACT_TAB_SPAN(cact_gelu_tanh_grad_f32_span, GELU_TANH_GRAD, -7.0f, (float)cact_gelu_tanh_grad_f32(v))
 CACT_EW_BLOCK(gelu_tanh, grad, f32, float, cact_gelu_tanh_grad_f32_span(x, NULL, y, n);)
 CACT_EW_BLOCK(gelu_tanh, bwd, f32, float, cact_gelu_tanh_grad_f32_span(x, g, y, n);)
 #else
@@ -462,11 +460,8 @@ CACT_EW_BLOCK(gelu_tanh, bwd, f32, float, CACT_EACH((float)((double)g[j] * cact_
 CACT_EW_F64(gelu_erf, cact_gelu_erf(x[j]), cact_gelu_erf_grad(x[j]))
 #if defined(__AVX512F__)
 /* float32 on the AVX-512 build: the piecewise tables (table.h), the forms above below -8 */
-CACT_TAB_DEF(cact_tab_gelu_erf, GELU_ERF)
-CACT_TAB_DEF(cact_tab_gelu_erf_grad, GELU_ERF_GRAD)
-CACT_TAB_SPAN(cact_gelu_erf_f32_span, cact_tab_gelu_erf, 1, CACT_TAB_GELU_ERF_OLO_USED, -9.0f, cact_gelu_erf_f32l(v))
-CACT_TAB_SPAN(cact_gelu_erf_grad_f32_span, cact_tab_gelu_erf_grad, 0, CACT_TAB_GELU_ERF_GRAD_OLO_USED, -9.0f,
-              cact_gelu_erf_grad_f32l(v))
+CACT_TAB_SPAN(cact_gelu_erf_f32_span, GELU_ERF, -9.0f, cact_gelu_erf_f32l(v))
+CACT_TAB_SPAN(cact_gelu_erf_grad_f32_span, GELU_ERF_GRAD, -9.0f, cact_gelu_erf_grad_f32l(v))
 CACT_EW_BLOCK(gelu_erf, fwd, f32, float, cact_gelu_erf_f32_span(x, NULL, y, n);)
 CACT_EW_BLOCK(gelu_erf, grad, f32, float, cact_gelu_erf_grad_f32_span(x, NULL, y, n);)
 CACT_EW_BLOCK(gelu_erf, bwd, f32, float, cact_gelu_erf_grad_f32_span(x, g, y, n);)

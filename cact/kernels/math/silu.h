@@ -119,8 +119,7 @@ CACT_EW_F64(silu, cact_silu(x[j]), cact_silu_grad(x[j]))
 CACT_EW_BLOCK(silu, fwd, f32, float, CACT_EACH(cact_silu_f32(x[j])))
 #if defined(__AVX512F__)
 /* the derivative from the piecewise table (table.h) on [-10, 10), 1 from 19.6 */
-CACT_TAB_DEF(cact_tab_silu_grad, SILU_GRAD)
-CACT_TAB_SPAN(cact_silu_grad_f32_span, cact_tab_silu_grad, 0, CACT_TAB_SILU_GRAD_OLO_USED, -11.0f, cact_silu_grad_f32(v))
+CACT_TAB_SPAN(cact_silu_grad_f32_span, SILU_GRAD, -11.0f, cact_silu_grad_f32(v))
 CACT_EW_BLOCK(silu, grad, f32, float, cact_silu_grad_f32_span(x, NULL, y, n);)
 CACT_EW_BLOCK(silu, bwd, f32, float, cact_silu_grad_f32_span(x, g, y, n);)
 #else
@@ -154,8 +153,7 @@ CACT_INLINE float cact_mish_f32(float x) {
 CACT_EW_BLOCK(mish, fwd, f32, float, CACT_EACH(cact_mish_f32(x[j])))
 #if defined(__AVX512F__)
 /* the derivative from the piecewise table (table.h) on [-10, 10), 1 from 10.5; elsewhere in double */
-CACT_TAB_DEF(cact_tab_mish_grad, MISH_GRAD)
-CACT_TAB_SPAN(cact_mish_grad_f32_span, cact_tab_mish_grad, 0, CACT_TAB_MISH_GRAD_OLO_USED, -11.0f, (float)cact_mish_grad(v))
+CACT_TAB_SPAN(cact_mish_grad_f32_span, MISH_GRAD, -11.0f, (float)cact_mish_grad(v))
 CACT_EW_BLOCK(mish, grad, f32, float, cact_mish_grad_f32_span(x, NULL, y, n);)
 CACT_EW_BLOCK(mish, bwd, f32, float, cact_mish_grad_f32_span(x, g, y, n);)
 #else

@@ -19,9 +19,6 @@ typedef struct {
     float c0, c1, c2, a, in_end, sat;
 } cact_tab;
 
-#define CACT_TAB_DEF(var, T) static const cact_tab var = {CACT_TAB_##T, CACT_TAB_##T##_OHI, CACT_TAB_##T##_OLO, \
-    CACT_TAB_##T##_C0, CACT_TAB_##T##_C1, CACT_TAB_##T##_C2, CACT_TAB_##T##_A, CACT_TAB_##T##_IN_END, CACT_TAB_##T##_SAT};
-
 #define CACT_TAB_CHUNK 1024
 
 /* One chunk of m <= CACT_TAB_CHUNK elements: y = f(x) (bwd: g f(x)) where the table or the limit
@@ -87,20 +84,24 @@ CACT_INLINE void cact_tab_scatter(float *y, const float *tx, int nv, const __mma
     }
 }
 
-/* The span of one function: table var (CACT_TAB_DEF), its limit (SAT_X), origins' lo parts (OLO,
- * the generated CACT_TAB_<T>_OLO_USED), and SLOW, an expression of the float v: the closed form.
- * g NULL: y = f(x); else y = g f(x). The compressed lanes run in whole vectors (padded with PAD,
- * any value SLOW takes): a vector loop's scalar remainder would cost as much as its vectors. x and
- * g were saved before y (which may be either) was written. */
-#define CACT_TAB_SPAN(fn, var, SAT_X, OLO, PAD, SLOW)                                                  \
+/* fn(x, g, y, n), the span of table T (tables_f32.h: its limit, and whether its origins have lo
+ * parts), with SLOW, an expression of the float v: the closed form elsewhere. g NULL: y = f(x);
+ * else y = g f(x). The compressed lanes run in whole vectors (padded with PAD, any value SLOW
+ * takes): a vector loop's scalar remainder would cost as much as its vectors. x and g were saved
+ * before y (which may be either) was written. */
+#define CACT_TAB_SPAN(fn, T, PAD, SLOW)                                                                \
+    static const cact_tab cact_tab_##fn = {CACT_TAB_##T, CACT_TAB_##T##_OHI, CACT_TAB_##T##_OLO,        \
+        CACT_TAB_##T##_C0, CACT_TAB_##T##_C1, CACT_TAB_##T##_C2, CACT_TAB_##T##_A, CACT_TAB_##T##_IN_END, \
+        CACT_TAB_##T##_SAT};                                                                          \
     CACT_INLINE void fn(const float *x, const float *g, float *y, Py_ssize_t n) {                     \
+        const int sat_x = CACT_TAB_##T##_SAT_X, olo = CACT_TAB_##T##_OLO_USED;                        \
         float tx[CACT_TAB_CHUNK + 16], tg[CACT_TAB_CHUNK + 16];                                       \
         __mmask16 outs[2 * (CACT_TAB_CHUNK / 16)];   /* masks, then their vectors' numbers */       \
         int nv;                                                                                       \
         for (Py_ssize_t j0 = 0; j0 < n; j0 += CACT_TAB_CHUNK) {                                       \
             Py_ssize_t m = n - j0 < CACT_TAB_CHUNK ? n - j0 : CACT_TAB_CHUNK;                         \
-            int cnt = g ? cact_tab_pass(&var, SAT_X, OLO, 1, x + j0, g + j0, y + j0, m, tx, tg, outs, &nv) \
-                        : cact_tab_pass(&var, SAT_X, OLO, 0, x + j0, NULL, y + j0, m, tx, tg, outs, &nv); \
+            int cnt = g ? cact_tab_pass(&cact_tab_##fn, sat_x, olo, 1, x + j0, g + j0, y + j0, m, tx, tg, outs, &nv) \
+                        : cact_tab_pass(&cact_tab_##fn, sat_x, olo, 0, x + j0, NULL, y + j0, m, tx, tg, outs, &nv); \
             int cr = (cnt + 15) & ~15;                                                                \
             for (int k = cnt; k < cr; ++k) tx[k] = tg[k] = (PAD);                                     \
             if (g) {                                                                                  \
